@@ -137,17 +137,25 @@ mod tests {
     #[test]
     fn agrees_with_bls12_381_expanders() {
         let long_dst = vec![0x42u8; 300];
-        for dst in [&b"QUUX-V01-CS02-with-expander-SHA256-128"[..], &long_dst[..]] {
+        for dst in [
+            &b"QUUX-V01-CS02-with-expander-SHA256-128"[..],
+            &long_dst[..],
+        ] {
             for msg in [&b""[..], b"abc", &[7u8; 200][..]] {
                 for len in [32usize, 48, 96, 0x80, 255 * 32] {
                     let ours = expand_message_xmd_sha256(&[msg], dst, len).unwrap();
-                    let theirs =
-                        <ExpandMsgXmd<Sha256> as ExpandMessage>::init_expand::<_, U32>([msg], dst, len)
-                            .into_vec();
+                    let theirs = <ExpandMsgXmd<Sha256> as ExpandMessage>::init_expand::<_, U32>(
+                        [msg],
+                        dst,
+                        len,
+                    )
+                    .into_vec();
                     assert_eq!(ours, theirs, "xmd len {len}");
                     let ours = expand_message_xof_shake256(&[msg], dst, len).unwrap();
                     let theirs = <ExpandMsgXof<Shake256> as ExpandMessage>::init_expand::<_, U32>(
-                        [msg], dst, len,
+                        [msg],
+                        dst,
+                        len,
                     )
                     .into_vec();
                     assert_eq!(ours, theirs, "xof len {len}");

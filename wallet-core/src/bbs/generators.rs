@@ -52,7 +52,11 @@ impl GeneratorStream {
     /// The next generator.
     pub(crate) fn next_generator(&mut self) -> Result<G1Projective, Error> {
         self.i += 1;
-        self.v = (self.expand)(&[&self.v, &self.i.to_be_bytes()], &self.seed_dst, EXPAND_LEN)?;
+        self.v = (self.expand)(
+            &[&self.v, &self.i.to_be_bytes()],
+            &self.seed_dst,
+            EXPAND_LEN,
+        )?;
         Ok((self.hash_to_curve)(&self.v, &self.generator_dst))
     }
 }

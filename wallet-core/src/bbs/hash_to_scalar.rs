@@ -56,5 +56,7 @@ pub(crate) fn mocked_random_scalars<C: Suite>(
         .checked_mul(EXPAND_LEN)
         .ok_or(Error::InputTooLong("mocked random scalar count"))?;
     let v = C::expand_message(&[seed], dst, len)?;
-    Ok(v.chunks_exact(EXPAND_LEN).map(scalar_from_be_wide).collect())
+    Ok(v.chunks_exact(EXPAND_LEN)
+        .map(scalar_from_be_wide)
+        .collect())
 }

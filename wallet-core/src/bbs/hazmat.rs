@@ -22,7 +22,8 @@ use super::signature::Signature;
 /// Only for a DST the expander refuses.
 pub fn hash_to_scalar<C: Ciphersuite>(msg: &[u8], dst: &[u8]) -> Result<[u8; 32], Error> {
     Ok(scalar_to_be(&super::hash_to_scalar::hash_to_scalar::<C>(
-        &[msg], dst,
+        &[msg],
+        dst,
     )?))
 }
 
@@ -38,10 +39,12 @@ pub fn map_message_dst<C: Ciphersuite>() -> Vec<u8> {
 pub fn messages_to_scalars<C: Ciphersuite, M: AsRef<[u8]>>(
     messages: &[M],
 ) -> Result<Vec<[u8; 32]>, Error> {
-    Ok(super::hash_to_scalar::messages_to_scalars::<C, M>(messages)?
-        .iter()
-        .map(scalar_to_be)
-        .collect())
+    Ok(
+        super::hash_to_scalar::messages_to_scalars::<C, M>(messages)?
+            .iter()
+            .map(scalar_to_be)
+            .collect(),
+    )
 }
 
 /// `create_generators(count, api_id)` (draft § 4.1.1), compressed: `(Q_1, H_1, ..., H_{count-1})`,

@@ -101,7 +101,9 @@ mod tests {
     fn scalar_from(seed: u64) -> Scalar {
         let mut wide = [0u8; 64];
         for (i, chunk) in wide.chunks_exact_mut(8).enumerate() {
-            chunk.copy_from_slice(&(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ i as u64).to_le_bytes());
+            chunk.copy_from_slice(
+                &(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ i as u64).to_le_bytes(),
+            );
         }
         Scalar::from_bytes_wide(&wide)
     }
@@ -117,11 +119,20 @@ mod tests {
     fn edge_scalars() {
         let g = G1Affine::generator();
         let minus_one = -Scalar::one();
-        for s in [Scalar::zero(), Scalar::one(), minus_one, Scalar::from(8u64), Scalar::from(0x88u64)] {
+        for s in [
+            Scalar::zero(),
+            Scalar::one(),
+            minus_one,
+            Scalar::from(8u64),
+            Scalar::from(0x88u64),
+        ] {
             assert_eq!(mul(&g, &s), g * s);
         }
         assert_eq!(msm(&[], &[]), G1Projective::identity());
-        assert_eq!(mul(&G1Affine::identity(), &minus_one), G1Projective::identity());
+        assert_eq!(
+            mul(&G1Affine::identity(), &minus_one),
+            G1Projective::identity()
+        );
     }
 
     #[test]

@@ -155,8 +155,11 @@ impl<C: Ciphersuite> Signature<C> {
             })
         })??;
 
-        let disclosed_scalars: Vec<Scalar> =
-            disclosed.indexes().iter().map(|&i| msg_scalars[i]).collect();
+        let disclosed_scalars: Vec<Scalar> = disclosed
+            .indexes()
+            .iter()
+            .map(|&i| msg_scalars[i])
+            .collect();
         let c = challenge::<C>(&init, disclosed.indexes(), &disclosed_scalars, ph)?;
 
         // ProofFinalize (§ 3.7.2).
@@ -202,9 +205,7 @@ impl<C: Ciphersuite> Proof<C> {
             return Err(Error::TooManyMessages(u));
         }
         let (points, scalars) = bytes.split_at(3 * POINT_G1_LEN);
-        let mut p = points
-            .chunks_exact(POINT_G1_LEN)
-            .map(|c| g1_point(c, WHAT));
+        let mut p = points.chunks_exact(POINT_G1_LEN).map(|c| g1_point(c, WHAT));
         let mut next_point = || p.next().unwrap_or(Err(Error::Degenerate));
         let (abar, bbar, d) = (next_point()?, next_point()?, next_point()?);
         let s = scalars
@@ -234,7 +235,9 @@ impl<C: Ciphersuite> Proof<C> {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut s = Serializer::with_capacity(PROOF_BASE_LEN + SCALAR_LEN * self.m_hat.len());
         s.point(&self.abar).point(&self.bbar).point(&self.d);
-        s.scalar(&self.e_hat).scalar(&self.r1_hat).scalar(&self.r3_hat);
+        s.scalar(&self.e_hat)
+            .scalar(&self.r1_hat)
+            .scalar(&self.r3_hat);
         for m in &self.m_hat {
             s.scalar(m);
         }

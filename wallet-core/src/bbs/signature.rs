@@ -180,8 +180,8 @@ impl PublicKey {
             Ok::<_, Error>(G1Affine::from(msm(&points, &scalars)))
         })??;
         let w = G2Prepared::from(self.point);
-        let gt = multi_miller_loop(&[(&signature.a, &w), (&lhs, prepared_bp2())])
-            .final_exponentiation();
+        let gt =
+            multi_miller_loop(&[(&signature.a, &w), (&lhs, prepared_bp2())]).final_exponentiation();
         if gt == Gt::identity() {
             Ok(())
         } else {
