@@ -340,8 +340,10 @@ fn check_proof<C: Ciphersuite>(dir: &str, file: &str) {
         &f.presentation_header,
         &messages,
         &indexes,
-        &rng.seed,
-        &rng.dst,
+        hazmat::MockedRng {
+            seed: &rng.seed,
+            dst: &rng.dst,
+        },
     )
     .unwrap_or_else(|e| panic!("{name}: ProofGen: {e}"));
     let bytes = proof.to_bytes();

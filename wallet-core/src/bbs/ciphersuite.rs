@@ -19,7 +19,9 @@ pub(crate) const EXPAND_LEN: usize = 48;
 
 /// A BBS ciphersuite (draft-irtf-cfrg-bbs-signatures § 7). Sealed: only the two suites the draft
 /// defines implement it.
-pub trait Ciphersuite: sealed::Suite + Send + Sync + 'static {
+pub trait Ciphersuite:
+    sealed::Suite + Copy + Default + Eq + std::hash::Hash + std::fmt::Debug + Send + Sync + 'static
+{
     /// The `ciphersuite_id` string.
     const ID: &'static str;
 }
@@ -131,6 +133,10 @@ impl sealed::Suite for Bls12381Shake256 {
 }
 
 /// Compile-time hex decoding of a 48-byte constant.
+#[allow(
+    clippy::panic,
+    reason = "const evaluation only: a bad literal fails the build"
+)]
 const fn hex48(s: &str) -> [u8; 48] {
     const fn nibble(c: u8) -> u8 {
         match c {

@@ -23,12 +23,15 @@ pub const MAX_MESSAGES: usize = 4096;
 /// for i in 1..=count: v = expand_message(v || I2OSP(i, 8), seed_dst, expand_len)
 ///                     generator_i = hash_to_curve_g1(v, generator_dst)
 /// ```
+/// A suite's `expand_message`.
+type ExpandFn = fn(&[&[u8]], &[u8], usize) -> Result<Vec<u8>, super::expand_message::ExpandError>;
+
 pub(crate) struct GeneratorStream {
     seed_dst: Vec<u8>,
     generator_dst: Vec<u8>,
     v: Vec<u8>,
     i: u64,
-    expand: fn(&[&[u8]], &[u8], usize) -> Result<Vec<u8>, super::expand_message::ExpandError>,
+    expand: ExpandFn,
     hash_to_curve: fn(&[u8], &[u8]) -> G1Projective,
 }
 

@@ -112,8 +112,17 @@ pub fn mocked_random_scalars<C: Ciphersuite>(
     )
 }
 
+/// The seed and DST of the draft's mocked random scalars (`mockedRng.json` in the fixtures).
+#[derive(Clone, Copy, Debug)]
+pub struct MockedRng<'a> {
+    /// `SEED`.
+    pub seed: &'a [u8],
+    /// `DST`.
+    pub dst: &'a [u8],
+}
+
 /// ProofGen with the draft's mocked randomness `mocked_calculate_random_scalars(5 + U)` from
-/// `seed` and `dst`. Reproduces the fixtures' proofs byte for byte. **Deterministic: insecure.**
+/// `rng.seed` and `rng.dst`. Reproduces the fixtures' proofs byte for byte. **Deterministic: insecure.**
 ///
 /// # Errors
 /// As [`Signature::prove`].
@@ -124,10 +133,9 @@ pub fn prove_mocked<C: Ciphersuite, M: AsRef<[u8]>>(
     ph: &[u8],
     messages: &[M],
     disclosed: &DisclosedIndexes,
-    seed: &[u8],
-    dst: &[u8],
+    rng: MockedRng<'_>,
 ) -> Result<Proof<C>, Error> {
     let u = messages.len().saturating_sub(disclosed.indexes().len());
-    let random = super::hash_to_scalar::mocked_random_scalars::<C>(seed, dst, 5 + u)?;
+    let random = super::hash_to_scalar::mocked_random_scalars::<C>(rng.seed, rng.dst, 5 + u)?;
     signature.prove_with_randomness(pk, header, ph, messages, disclosed, &random)
 }

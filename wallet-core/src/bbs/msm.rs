@@ -143,7 +143,7 @@ mod tests {
             let sixteen = Scalar::from(16u64);
             let mut acc = Scalar::zero();
             for digit in d.iter().rev() {
-                acc = acc * sixteen;
+                acc *= sixteen;
                 let mag = Scalar::from(u64::from(digit.unsigned_abs()));
                 acc += if *digit < 0 { -mag } else { mag };
                 assert!((-8..=8).contains(digit));

@@ -194,7 +194,9 @@ impl<C: Ciphersuite> Proof<C> {
     /// [`MAX_MESSAGES`](super::MAX_MESSAGES) hidden messages.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         const WHAT: &str = "proof";
-        if bytes.len() < PROOF_BASE_LEN || (bytes.len() - PROOF_BASE_LEN) % SCALAR_LEN != 0 {
+        if bytes.len() < PROOF_BASE_LEN
+            || !(bytes.len() - PROOF_BASE_LEN).is_multiple_of(SCALAR_LEN)
+        {
             return Err(Error::Malformed {
                 what: WHAT,
                 why: "length is not 272 + 32 * (hidden messages)",
