@@ -70,9 +70,8 @@ fn main() -> Result<(), Error> {
         .filter(|(a, b)| a == b)
         .count();
     println!(
-        "Holder: a second proof of the same credential has {same} of {} bytes in common with the first (chance level ~{}).",
-        bytes.len(),
-        bytes.len() / 256
+        "Holder: a second proof of the same credential shares {same} of its {} bytes with the first (fresh randomness: unlinkable).",
+        bytes.len()
     );
     if replay.is_ok() || forgery.is_ok() {
         return Err(Error::InvalidProof);
