@@ -1,8 +1,10 @@
 //! Siegel's wallet core: the cryptography and data model of a self-sovereign identity wallet.
 //!
 //! - [`bbs`]: BBS signatures and selective-disclosure proofs (IETF draft-irtf-cfrg-bbs-signatures).
-//!
-//! Keys, the encrypted vault, credentials, presentations and verification build on these.
+//! - [`keys`]: the key material a wallet holds (Ed25519, BBS, secp256k1).
+//! - [`vault`]: the encrypted, crash-safe vault file.
 #![forbid(unsafe_code)]
 
 pub mod bbs;
+pub mod keys;
+pub mod vault;
