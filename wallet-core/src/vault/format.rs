@@ -69,11 +69,11 @@ pub struct KdfParams {
 }
 
 impl KdfParams {
-    /// The default for new vaults: m = 64 MiB, t = 6, p = 1 — about 0.45 s on the project's
+    /// The default for new vaults: m = 64 MiB, t = 10, p = 1 — about 0.5 s on the project's
     /// 2-core reference machine (docs/BENCHMARKS.md).
     pub const DEFAULT: KdfParams = KdfParams {
         memory_kib: 64 * 1024,
-        iterations: 6,
+        iterations: 10,
         parallelism: 1,
     };
     /// The cheapest parameters accepted (8 MiB, one pass). For tests and constrained devices only.
