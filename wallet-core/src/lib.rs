@@ -3,8 +3,10 @@
 //! - [`bbs`]: BBS signatures and selective-disclosure proofs (IETF draft-irtf-cfrg-bbs-signatures).
 //! - [`keys`]: the key material a wallet holds (Ed25519, BBS, secp256k1).
 //! - [`vault`]: the encrypted, crash-safe vault file.
+//! - [`fs`]: atomic writes for every file that holds user data.
 #![forbid(unsafe_code)]
 
 pub mod bbs;
+pub mod fs;
 pub mod keys;
 pub mod vault;

@@ -126,6 +126,16 @@ pub enum Error {
     },
 }
 
+impl From<crate::fs::FsError> for Error {
+    fn from(e: crate::fs::FsError) -> Self {
+        Error::Io {
+            op: e.op,
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 impl Error {
     pub(crate) fn io(
         op: &'static str,

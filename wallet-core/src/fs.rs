@@ -1,0 +1,132 @@
+//! Crash-safe file writes for every file that holds user data.
+//!
+//! [`write_atomic`] never overwrites a file in place: it writes a temporary file in the same
+//! directory, fsyncs it, renames it over the target (atomic on POSIX file systems) and fsyncs the
+//! directory, so after a crash at any instant the path holds either the old or the new file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Marker in the names of temporary files, so stale ones from a crash can be found.
+const TMP_MARK: &str = ".tmp-";
+
+/// A failed file operation: what was done, on which path, and the OS error.
+#[derive(Debug, thiserror::Error)]
+#[error("{op} {}: {source}", path.display())]
+pub struct FsError {
+    /// What was being done.
+    pub op: &'static str,
+    /// On which path.
+    pub path: PathBuf,
+    /// The OS error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+fn err(op: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> FsError {
+    let path = path.to_path_buf();
+    move |source| FsError { op, path, source }
+}
+
+/// Opens `path` for writing with mode 0600 on Unix; `create_new` refuses an existing file.
+///
+/// # Errors
+/// The OS error.
+pub fn open_private(path: &Path, create_new: bool) -> Result<File, FsError> {
+    let mut o = OpenOptions::new();
+    o.write(true);
+    if create_new {
+        o.create_new(true);
+    } else {
+        o.create(true).truncate(false);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path).map_err(err("open", path))
+}
+
+/// Creates `dir` and its parents with mode 0700 on Unix, if missing.
+///
+/// # Errors
+/// The OS error.
+pub fn create_private_dir(dir: &Path) -> Result<(), FsError> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir).map_err(err("create directory", dir))
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn tmp_prefix(path: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    format!(".{name}{TMP_MARK}")
+}
+
+/// Write temp, fsync, rename, fsync dir. The file gets mode 0600 on Unix; the directory is created
+/// (0700) if missing. On error the target is untouched and the temporary file removed.
+///
+/// # Errors
+/// The failing step and its OS error.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
+    let dir = parent_dir(path);
+    create_private_dir(&dir)?;
+    let mut rand = [0u8; 8];
+    getrandom::fill(&mut rand).map_err(|e| FsError {
+        op: "draw a temporary name for",
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let tmp = dir.join(format!("{}{}", tmp_prefix(path), hex::encode(rand)));
+    let result = (|| {
+        let mut f = open_private(&tmp, true)?;
+        f.write_all(bytes).map_err(err("write", &tmp))?;
+        f.sync_all().map_err(err("fsync", &tmp))?;
+        drop(f);
+        fs::rename(&tmp, path).map_err(err("rename into place", path))?;
+        sync_dir(&dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn sync_dir(dir: &Path) -> Result<(), FsError> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(err("fsync directory", dir))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Removes temporary files that a crashed [`write_atomic`] of `path` left behind. Call it while
+/// holding whatever lock serialises writers of `path`.
+pub fn remove_stale_temps(path: &Path) {
+    let prefix = tmp_prefix(path);
+    if let Ok(entries) = fs::read_dir(parent_dir(path)) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+}
