@@ -183,7 +183,9 @@ pub trait Chain: Send + Sync {
 pub(crate) fn expect_number(r: Option<Response>) -> Result<u64, ChainError> {
     match r {
         Some(Response::Number(n)) => Ok(n),
-        other => Err(ChainError::Unexpected(format!("expected a number, got {other:?}"))),
+        other => Err(ChainError::Unexpected(format!(
+            "expected a number, got {other:?}"
+        ))),
     }
 }
 
@@ -191,7 +193,9 @@ pub(crate) fn expect_number(r: Option<Response>) -> Result<u64, ChainError> {
 pub(crate) fn expect_bytes(r: Option<Response>) -> Result<Bytes, ChainError> {
     match r {
         Some(Response::Bytes(b)) => Ok(b),
-        other => Err(ChainError::Unexpected(format!("expected bytes, got {other:?}"))),
+        other => Err(ChainError::Unexpected(format!(
+            "expected bytes, got {other:?}"
+        ))),
     }
 }
 
@@ -199,7 +203,9 @@ pub(crate) fn expect_bytes(r: Option<Response>) -> Result<Bytes, ChainError> {
 pub(crate) fn expect_block(r: Option<Response>) -> Result<BlockInfo, ChainError> {
     match r {
         Some(Response::Block(b)) => Ok(b),
-        other => Err(ChainError::Unexpected(format!("expected a block, got {other:?}"))),
+        other => Err(ChainError::Unexpected(format!(
+            "expected a block, got {other:?}"
+        ))),
     }
 }
 
@@ -207,7 +213,9 @@ pub(crate) fn expect_block(r: Option<Response>) -> Result<BlockInfo, ChainError>
 pub(crate) fn expect_logs(r: Option<Response>) -> Result<Vec<LogEntry>, ChainError> {
     match r {
         Some(Response::Logs(l)) => Ok(l),
-        other => Err(ChainError::Unexpected(format!("expected logs, got {other:?}"))),
+        other => Err(ChainError::Unexpected(format!(
+            "expected logs, got {other:?}"
+        ))),
     }
 }
 

@@ -24,7 +24,8 @@ pub struct DidEthr {
     address: Address,
 }
 
-const NAMED_NETWORKS: [(&str, u64); 3] = [("mainnet", 1), ("sepolia", 11_155_111), ("holesky", 17_000)];
+const NAMED_NETWORKS: [(&str, u64); 3] =
+    [("mainnet", 1), ("sepolia", 11_155_111), ("holesky", 17_000)];
 
 impl DidEthr {
     /// The DID of `address` on chain `chain_id`.
@@ -62,7 +63,9 @@ impl FromStr for DidEthr {
             did: s.to_owned(),
             reason,
         };
-        let rest = s.strip_prefix("did:ethr:").ok_or_else(|| bad("does not start with did:ethr:"))?;
+        let rest = s
+            .strip_prefix("did:ethr:")
+            .ok_or_else(|| bad("does not start with did:ethr:"))?;
         // Drop a DID URL's path, query or fragment.
         let rest = rest.split(['/', '?', '#']).next().unwrap_or_default();
         let mut parts: Vec<&str> = rest.split(':').collect();
@@ -71,10 +74,14 @@ impl FromStr for DidEthr {
             [] => 1,
             [net] => {
                 if let Some(hex) = net.strip_prefix("0x") {
-                    if hex.is_empty() || hex.len() > 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    if hex.is_empty()
+                        || hex.len() > 16
+                        || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+                    {
                         return Err(bad("network is not a hex chain id"));
                     }
-                    u64::from_str_radix(hex, 16).map_err(|_| bad("network is not a hex chain id"))?
+                    u64::from_str_radix(hex, 16)
+                        .map_err(|_| bad("network is not a hex chain id"))?
                 } else {
                     NAMED_NETWORKS
                         .iter()
@@ -85,14 +92,19 @@ impl FromStr for DidEthr {
             }
             _ => return Err(bad("too many colon-separated parts")),
         };
-        let hex = id.strip_prefix("0x").ok_or_else(|| bad("identifier must start with 0x"))?;
+        let hex = id
+            .strip_prefix("0x")
+            .ok_or_else(|| bad("identifier must start with 0x"))?;
         if hex.len() == 66 {
-            return Err(bad("public-key identifiers are not supported; use the address form"));
+            return Err(bad(
+                "public-key identifiers are not supported; use the address form",
+            ));
         }
         if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad("identifier is not a 20-byte hex address"));
         }
-        let mixed = hex.bytes().any(|b| b.is_ascii_lowercase()) && hex.bytes().any(|b| b.is_ascii_uppercase());
+        let mixed = hex.bytes().any(|b| b.is_ascii_lowercase())
+            && hex.bytes().any(|b| b.is_ascii_uppercase());
         let address = if mixed {
             Address::parse_checksummed(id, None).map_err(|_| bad("bad EIP-55 checksum"))?
         } else {
@@ -114,16 +126,22 @@ mod tests {
         let d: DidEthr = a.parse().unwrap();
         assert_eq!(d.chain_id(), 1337);
         assert_eq!(d.to_string(), a);
-        let main: DidEthr = "did:ethr:0xb9c5714089478a327f09197987f16f9e5d936e8a".parse().unwrap();
+        let main: DidEthr = "did:ethr:0xb9c5714089478a327f09197987f16f9e5d936e8a"
+            .parse()
+            .unwrap();
         assert_eq!(main.chain_id(), 1);
-        let named: DidEthr = "did:ethr:sepolia:0xB9C5714089478A327F09197987F16F9E5D936E8A".parse().unwrap();
+        let named: DidEthr = "did:ethr:sepolia:0xB9C5714089478A327F09197987F16F9E5D936E8A"
+            .parse()
+            .unwrap();
         assert_eq!(named.chain_id(), 11_155_111);
         // Correct EIP-55 checksum accepted, a wrong one refused.
         let checksummed = main.address().to_checksum(None);
         let good = format!("did:ethr:{checksummed}");
         assert_eq!(good.parse::<DidEthr>().unwrap(), main);
         // Flip the case of one letter: the checksum no longer matches.
-        let pos = checksummed.rfind(|c: char| c.is_ascii_alphabetic() && c != 'x').unwrap();
+        let pos = checksummed
+            .rfind(|c: char| c.is_ascii_alphabetic() && c != 'x')
+            .unwrap();
         let mut flipped: Vec<char> = checksummed.chars().collect();
         flipped[pos] = if flipped[pos].is_ascii_uppercase() {
             flipped[pos].to_ascii_lowercase()
@@ -131,9 +149,14 @@ mod tests {
             flipped[pos].to_ascii_uppercase()
         };
         let bad = format!("did:ethr:{}", flipped.into_iter().collect::<String>());
-        assert_eq!(bad.parse::<DidEthr>().unwrap_err().reason, "bad EIP-55 checksum");
         assert_eq!(
-            "did:ethr:0x539:0xb9c5714089478a327f09197987f16f9e5d936e8a#controller".parse::<DidEthr>().unwrap(),
+            bad.parse::<DidEthr>().unwrap_err().reason,
+            "bad EIP-55 checksum"
+        );
+        assert_eq!(
+            "did:ethr:0x539:0xb9c5714089478a327f09197987f16f9e5d936e8a#controller"
+                .parse::<DidEthr>()
+                .unwrap(),
             d
         );
     }
@@ -144,11 +167,26 @@ mod tests {
             ("did:web:example.com", "does not start with did:ethr:"),
             ("did:ethr:", "identifier must start with 0x"),
             ("did:ethr:0x1234", "identifier is not a 20-byte hex address"),
-            ("did:ethr:0xzz9c5714089478a327f09197987f16f9e5d936e8", "identifier is not a 20-byte hex address"),
-            ("did:ethr:0x:0xb9c5714089478a327f09197987f16f9e5d936e8a", "network is not a hex chain id"),
-            ("did:ethr:0xg1:0xb9c5714089478a327f09197987f16f9e5d936e8a", "network is not a hex chain id"),
-            ("did:ethr:narnia:0xb9c5714089478a327f09197987f16f9e5d936e8a", "unknown network name"),
-            ("did:ethr:a:b:0xb9c5714089478a327f09197987f16f9e5d936e8a", "too many colon-separated parts"),
+            (
+                "did:ethr:0xzz9c5714089478a327f09197987f16f9e5d936e8",
+                "identifier is not a 20-byte hex address",
+            ),
+            (
+                "did:ethr:0x:0xb9c5714089478a327f09197987f16f9e5d936e8a",
+                "network is not a hex chain id",
+            ),
+            (
+                "did:ethr:0xg1:0xb9c5714089478a327f09197987f16f9e5d936e8a",
+                "network is not a hex chain id",
+            ),
+            (
+                "did:ethr:narnia:0xb9c5714089478a327f09197987f16f9e5d936e8a",
+                "unknown network name",
+            ),
+            (
+                "did:ethr:a:b:0xb9c5714089478a327f09197987f16f9e5d936e8a",
+                "too many colon-separated parts",
+            ),
             (
                 "did:ethr:0x03fdd57adec3d438ea237fe46b33ee1e016eda6b585c3e27ea66686c2ea5358479",
                 "public-key identifiers are not supported; use the address form",

@@ -6,3 +6,5 @@
 pub mod chain;
 pub mod contracts;
 pub mod did;
+pub mod identity;
+pub mod resolver;

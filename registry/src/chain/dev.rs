@@ -22,12 +22,16 @@ use revm::database::{CacheDB, EmptyDB};
 use revm::{Context, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
 use serde::{Deserialize, Serialize};
 
-use super::{BlockInfo, BlockRef, Chain, ChainError, LogEntry, Receipt, Request, Response, revert_reason};
+use super::{
+    BlockInfo, BlockRef, Chain, ChainError, LogEntry, Receipt, Request, Response, revert_reason,
+};
 
 /// Chain id of the embedded chain (`did:ethr:0x539:…`).
 pub const DEV_CHAIN_ID: u64 = 1337;
 /// Block gas limit.
 const BLOCK_GAS_LIMIT: u64 = 30_000_000;
+/// Gas for `eth_call`: the per-transaction cap of EIP-7825 (2^24).
+const CALL_GAS_LIMIT: u64 = 1 << 24;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -63,7 +67,9 @@ pub struct DevChain {
 
 impl std::fmt::Debug for DevChain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DevChain").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("DevChain")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -96,11 +102,15 @@ impl State {
     }
 
     fn fund(&mut self, address: Address, amount: U256) -> Result<(), ChainError> {
-        let account = self
+        let mut info = self
             .db
             .load_account(address)
-            .map_err(|e| ChainError::Unexpected(format!("{e:?}")))?;
-        account.info.balance = account.info.balance.saturating_add(amount);
+            .map_err(|e| ChainError::Unexpected(format!("{e:?}")))?
+            .info
+            .clone();
+        info.balance = info.balance.saturating_add(amount);
+        // Inserting (rather than editing in place) marks a new account as existing.
+        self.db.insert_account_info(address, info);
         Ok(())
     }
 
@@ -206,7 +216,12 @@ impl State {
         }
     }
 
-    fn call(&mut self, from: Option<Address>, to: Address, data: &Bytes) -> Result<Bytes, ChainError> {
+    fn call(
+        &mut self,
+        from: Option<Address>,
+        to: Address,
+        data: &Bytes,
+    ) -> Result<Bytes, ChainError> {
         let head = self.head();
         let block = self.evm_block(head.number + 1, head.timestamp + 1);
         let chain_id = self.journal.chain_id;
@@ -218,7 +233,7 @@ impl State {
             .unwrap_or(0);
         let tx = TxEnv {
             caller,
-            gas_limit: BLOCK_GAS_LIMIT,
+            gas_limit: CALL_GAS_LIMIT,
             gas_price: 0,
             kind: TxKind::Call(to),
             data: data.clone(),
@@ -257,7 +272,12 @@ impl State {
                     .get(usize::try_from(*n).unwrap_or(usize::MAX))
                     .ok_or(ChainError::UnknownBlock(*n))?,
             ),
-            Request::Call { from, to, data, block } => {
+            Request::Call {
+                from,
+                to,
+                data,
+                block,
+            } => {
                 match block {
                     BlockRef::Number(n) if *n != head => {
                         return Err(ChainError::Rpc(format!(
@@ -330,7 +350,9 @@ impl DevChain {
             message,
         };
         let journal = match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice::<Journal>(&bytes).map_err(|e| state_err(e.to_string()))?,
+            Ok(bytes) => {
+                serde_json::from_slice::<Journal>(&bytes).map_err(|e| state_err(e.to_string()))?
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let chain = Self::from_journal(
                     Journal {
@@ -347,7 +369,10 @@ impl DevChain {
             Err(e) => return Err(state_err(e.to_string())),
         };
         if journal.format != 1 {
-            return Err(state_err(format!("unknown journal format {}", journal.format)));
+            return Err(state_err(format!(
+                "unknown journal format {}",
+                journal.format
+            )));
         }
         let entries = journal.entries.clone();
         let chain = Self::from_journal(
@@ -360,8 +385,9 @@ impl DevChain {
         {
             let mut s = chain.lock();
             for (i, e) in entries.iter().enumerate() {
-                s.replay(e)
-                    .map_err(|err| state_err(format!("journal entry {i} does not replay: {err}")))?;
+                s.replay(e).map_err(|err| {
+                    state_err(format!("journal entry {i} does not replay: {err}"))
+                })?;
                 s.journal.entries.push(e.clone());
             }
         }
@@ -373,7 +399,9 @@ impl DevChain {
     }
 
     fn persist(&self, s: &State) -> Result<(), ChainError> {
-        let Some(path) = &self.path else { return Ok(()) };
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
         let bytes = serde_json::to_vec(&s.journal).map_err(|e| ChainError::State {
             path: path.clone(),
             message: e.to_string(),
@@ -418,14 +446,18 @@ impl Chain for DevChain {
     fn dev_fund(&self, address: Address, amount: U256) -> Result<(), ChainError> {
         let mut s = self.lock();
         s.fund(address, amount)?;
-        s.journal.entries.push(JournalEntry::Fund { address, amount });
+        s.journal
+            .entries
+            .push(JournalEntry::Fund { address, amount });
         self.persist(&s)
     }
 
     fn dev_increase_time(&self, seconds: u64) -> Result<(), ChainError> {
         let mut s = self.lock();
         s.clock_offset = s.clock_offset.saturating_add(seconds);
-        s.journal.entries.push(JournalEntry::IncreaseTime { seconds });
+        s.journal
+            .entries
+            .push(JournalEntry::IncreaseTime { seconds });
         self.persist(&s)
     }
 

@@ -8,7 +8,9 @@ use alloy::primitives::{Address, B256, Bytes, U64, U256};
 use alloy::rpc::client::{ClientBuilder, RpcClient};
 use serde_json::{Value, json};
 
-use super::{BlockInfo, BlockRef, Chain, ChainError, LogEntry, Receipt, Request, Response, revert_reason};
+use super::{
+    BlockInfo, BlockRef, Chain, ChainError, LogEntry, Receipt, Request, Response, revert_reason,
+};
 
 /// A chain reached over JSON-RPC (HTTP).
 pub struct RpcChain {
@@ -52,10 +54,12 @@ fn parse_logs(v: Value) -> Result<Vec<LogEntry>, ChainError> {
     arr.iter()
         .map(|l| {
             Ok(LogEntry {
-                address: serde_json::from_value(l["address"].clone()).map_err(|e| ChainError::Unexpected(e.to_string()))?,
+                address: serde_json::from_value(l["address"].clone())
+                    .map_err(|e| ChainError::Unexpected(e.to_string()))?,
                 topics: serde_json::from_value::<Vec<B256>>(l["topics"].clone())
                     .map_err(|e| ChainError::Unexpected(e.to_string()))?,
-                data: serde_json::from_value(l["data"].clone()).map_err(|e| ChainError::Unexpected(e.to_string()))?,
+                data: serde_json::from_value(l["data"].clone())
+                    .map_err(|e| ChainError::Unexpected(e.to_string()))?,
                 block_number: parse_u64(&l["blockNumber"])?,
                 log_index: parse_u64(&l["logIndex"])?,
             })
@@ -84,7 +88,10 @@ fn rpc_error(e: impl std::fmt::Display + std::fmt::Debug) -> ChainError {
     if text.contains("revert") {
         // anvil: "execution reverted: reason" or data "0x08c379a0…"
         if let Some(pos) = text.find("0x08c379a0") {
-            let hex_part: String = text[pos + 2..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+            let hex_part: String = text[pos + 2..]
+                .chars()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .collect();
             if let Ok(bytes) = hex::decode(hex_part) {
                 return ChainError::Reverted {
                     reason: revert_reason(&bytes),
@@ -94,7 +101,11 @@ fn rpc_error(e: impl std::fmt::Display + std::fmt::Debug) -> ChainError {
         let reason = text
             .split("execution reverted:")
             .nth(1)
-            .map(|s| s.trim().trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_').to_string())
+            .map(|s| {
+                s.trim()
+                    .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_')
+                    .to_string()
+            })
             .unwrap_or(text);
         return ChainError::Reverted { reason };
     }
@@ -107,7 +118,9 @@ impl RpcChain {
     /// # Errors
     /// [`ChainError::Transport`] for a bad URL or an unreachable node.
     pub fn connect(url: &str) -> Result<Self, ChainError> {
-        let parsed = url.parse().map_err(|e| transport(format!("bad URL {url}: {e}")))?;
+        let parsed = url
+            .parse()
+            .map_err(|e| transport(format!("bad URL {url}: {e}")))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -142,7 +155,12 @@ fn to_call(r: &Request) -> (&'static str, Value) {
     match r {
         Request::BlockNumber => ("eth_blockNumber", json!([])),
         Request::Block(b) => ("eth_getBlockByNumber", json!([tag(*b), false])),
-        Request::Call { from, to, data, block } => {
+        Request::Call {
+            from,
+            to,
+            data,
+            block,
+        } => {
             let mut call = json!({ "to": to, "data": data });
             if let Some(f) = from {
                 call["from"] = json!(f);
@@ -150,7 +168,11 @@ fn to_call(r: &Request) -> (&'static str, Value) {
             ("eth_call", json!([call, tag(*block)]))
         }
         Request::Logs(f) => {
-            let t0 = if f.topic0.is_empty() { Value::Null } else { json!(f.topic0) };
+            let t0 = if f.topic0.is_empty() {
+                Value::Null
+            } else {
+                json!(f.topic0)
+            };
             let mut topics = vec![t0];
             if let Some(t1) = f.topic1 {
                 topics.push(json!(t1));
@@ -175,7 +197,8 @@ fn from_answer(r: &Request, v: Value) -> Result<Response, ChainError> {
         Request::BlockNumber | Request::Nonce(_) => Response::Number(parse_u64(&v)?),
         Request::Block(_) => Response::Block(parse_block(&v)?),
         Request::Call { .. } => Response::Bytes(
-            serde_json::from_value::<Bytes>(v).map_err(|e| ChainError::Unexpected(e.to_string()))?,
+            serde_json::from_value::<Bytes>(v)
+                .map_err(|e| ChainError::Unexpected(e.to_string()))?,
         ),
         Request::Logs(_) => Response::Logs(parse_logs(v)?),
         Request::Balance(_) => Response::Amount(
@@ -199,7 +222,11 @@ impl Chain for RpcChain {
             let mut waiters = Vec::with_capacity(requests.len());
             for r in requests {
                 let (method, params) = to_call(r);
-                waiters.push(batch.add_call::<_, Value>(method, &params).map_err(rpc_error)?);
+                waiters.push(
+                    batch
+                        .add_call::<_, Value>(method, &params)
+                        .map_err(rpc_error)?,
+                );
             }
             batch.send().await.map_err(transport)?;
             let mut out = Vec::with_capacity(waiters.len());
@@ -216,8 +243,12 @@ impl Chain for RpcChain {
     }
 
     fn send_raw_transaction(&self, raw: &[u8]) -> Result<Receipt, ChainError> {
-        let hash = self.request("eth_sendRawTransaction", json!([Bytes::copy_from_slice(raw)]))?;
-        let hash: B256 = serde_json::from_value(hash).map_err(|e| ChainError::Unexpected(e.to_string()))?;
+        let hash = self.request(
+            "eth_sendRawTransaction",
+            json!([Bytes::copy_from_slice(raw)]),
+        )?;
+        let hash: B256 =
+            serde_json::from_value(hash).map_err(|e| ChainError::Unexpected(e.to_string()))?;
         // Poll for the receipt: immediate on an automining node, ~12 s on a public chain.
         for attempt in 0..600u32 {
             let r = self.request("eth_getTransactionReceipt", json!([hash]))?;
@@ -227,20 +258,27 @@ impl Chain for RpcChain {
                     block_number: parse_u64(&r["blockNumber"])?,
                     success: parse_u64(&r["status"])? == 1,
                     gas_used: parse_u64(&r["gasUsed"])?,
-                    contract_address: serde_json::from_value::<Option<Address>>(r["contractAddress"].clone())
-                        .map_err(|e| ChainError::Unexpected(e.to_string()))?,
+                    contract_address: serde_json::from_value::<Option<Address>>(
+                        r["contractAddress"].clone(),
+                    )
+                    .map_err(|e| ChainError::Unexpected(e.to_string()))?,
                     logs: parse_logs(r["logs"].clone())?,
                 });
             }
             std::thread::sleep(Duration::from_millis(if attempt < 10 { 20 } else { 500 }));
         }
-        Err(ChainError::Transport(format!("no receipt for {hash} after waiting")))
+        Err(ChainError::Transport(format!(
+            "no receipt for {hash} after waiting"
+        )))
     }
 
     fn dev_fund(&self, address: Address, amount: U256) -> Result<(), ChainError> {
         let balance = super::tx::balance(self, address)?;
-        self.request("anvil_setBalance", json!([address, balance.saturating_add(amount)]))
-            .map_err(|_| ChainError::DevOnly("funding an account"))?;
+        self.request(
+            "anvil_setBalance",
+            json!([address, balance.saturating_add(amount)]),
+        )
+        .map_err(|_| ChainError::DevOnly("funding an account"))?;
         Ok(())
     }
 

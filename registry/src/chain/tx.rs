@@ -6,7 +6,9 @@ use alloy::network::TxSignerSync;
 use alloy::primitives::{Address, B256, Bytes, TxKind, U256};
 use alloy::signers::local::PrivateKeySigner;
 
-use super::{BlockRef, Chain, ChainError, LogEntry, Request, Response, expect_block, expect_number};
+use super::{
+    BlockRef, Chain, ChainError, LogEntry, Request, Response, expect_block, expect_number,
+};
 
 /// Gas limit for contract calls (the registry's calls use < 150k).
 const CALL_GAS: u64 = 1_000_000;
@@ -162,7 +164,11 @@ pub fn send_call(
 ///
 /// # Errors
 /// As [`send_call`]; [`ChainError::Unexpected`] if no contract address comes back.
-pub fn deploy(chain: &dyn Chain, signer: &TxSigner, init_code: Bytes) -> Result<Address, ChainError> {
+pub fn deploy(
+    chain: &dyn Chain,
+    signer: &TxSigner,
+    init_code: Bytes,
+) -> Result<Address, ChainError> {
     let receipt = sign_and_send(chain, signer, TxKind::Create, init_code, DEPLOY_GAS)?;
     if !receipt.success {
         return Err(ChainError::Reverted {
@@ -179,8 +185,14 @@ pub fn deploy(chain: &dyn Chain, signer: &TxSigner, init_code: Bytes) -> Result<
 /// # Errors
 /// Transport errors.
 pub fn balance(chain: &dyn Chain, address: Address) -> Result<U256, ChainError> {
-    match chain.batch(&[Request::Balance(address)])?.into_iter().next() {
+    match chain
+        .batch(&[Request::Balance(address)])?
+        .into_iter()
+        .next()
+    {
         Some(Response::Amount(a)) => Ok(a),
-        other => Err(ChainError::Unexpected(format!("expected a balance, got {other:?}"))),
+        other => Err(ChainError::Unexpected(format!(
+            "expected a balance, got {other:?}"
+        ))),
     }
 }

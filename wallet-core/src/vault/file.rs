@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use super::error::Error;
 
-
 /// An exclusive advisory lock on `<vault>.lock`, held while a [`Vault`](super::Vault) is open.
 /// Released when dropped or when the process dies (also by SIGKILL).
 #[derive(Debug)]

@@ -1,0 +1,510 @@
+//! Writing to the ERC-1056 registry and the status registry: owner changes, delegates,
+//! attributes (including published keys), status bits — directly, or as meta-transactions that a
+//! relayer submits and pays for.
+
+use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy::sol_types::{SolCall, SolValue};
+
+use crate::chain::{
+    BlockRef, Chain, ChainError, Receipt, Request, TxSigner, expect_bytes, send_call,
+};
+use crate::contracts::{
+    CredentialStatusRegistry as Status, Deployment, EthereumDIDRegistry as Erc1056,
+};
+
+/// A key published as a `did/pub/Multikey/veriKey` attribute (did:ethr method spec): the value is
+/// the multicodec-prefixed public key, shown as `publicKeyMultibase` in the DID document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublishedKey {
+    /// Ed25519 public key, multicodec `ed25519-pub` (0xed).
+    Ed25519([u8; 32]),
+    /// BLS12-381 G2 public key (a BBS issuer key), multicodec `bls12_381-g2-pub` (0xeb).
+    Bls12381G2([u8; 96]),
+}
+
+/// The attribute name under which keys are published.
+pub const MULTIKEY_ATTRIBUTE: &str = "did/pub/Multikey/veriKey";
+
+impl PublishedKey {
+    /// The multicodec-prefixed bytes (unsigned-varint code, then the key).
+    pub fn multikey_bytes(&self) -> Vec<u8> {
+        match self {
+            PublishedKey::Ed25519(k) => [&[0xed, 0x01][..], k].concat(),
+            PublishedKey::Bls12381G2(k) => [&[0xeb, 0x01][..], k].concat(),
+        }
+    }
+
+    /// The `publicKeyMultibase` form (base58btc, `z` prefix).
+    pub fn multibase(&self) -> String {
+        format!("z{}", bs58::encode(self.multikey_bytes()).into_string())
+    }
+}
+
+/// Pads an attribute name or delegate type to `bytes32` as ERC-1056 tools do (UTF-8, zero-filled).
+///
+/// # Errors
+/// [`ChainError::Rejected`] for names over 32 bytes.
+pub fn bytes32_name(name: &str) -> Result<B256, ChainError> {
+    let b = name.as_bytes();
+    if b.len() > 32 {
+        return Err(ChainError::Rejected(format!(
+            "{name:?} is longer than 32 bytes"
+        )));
+    }
+    let mut out = [0u8; 32];
+    out[..b.len()].copy_from_slice(b);
+    Ok(B256::from(out))
+}
+
+/// Status purposes of the status registry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum StatusPurpose {
+    /// Permanently revoked.
+    Revocation = 0,
+    /// Temporarily suspended.
+    Suspension = 1,
+}
+
+/// The registry contracts on one chain.
+pub struct Registry<'c> {
+    chain: &'c dyn Chain,
+    deployment: Deployment,
+}
+
+impl std::fmt::Debug for Registry<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("deployment", &self.deployment)
+            .finish_non_exhaustive()
+    }
+}
+
+fn decode<T>(r: Result<T, alloy::sol_types::Error>) -> Result<T, ChainError> {
+    r.map_err(|e| ChainError::Unexpected(format!("undecodable contract answer: {e}")))
+}
+
+impl<'c> Registry<'c> {
+    /// The contracts at `deployment` on `chain`.
+    pub fn new(chain: &'c dyn Chain, deployment: Deployment) -> Self {
+        Self { chain, deployment }
+    }
+
+    /// The chain.
+    pub fn chain(&self) -> &'c dyn Chain {
+        self.chain
+    }
+
+    /// The contract addresses.
+    pub fn deployment(&self) -> Deployment {
+        self.deployment
+    }
+
+    fn erc1056(&self, signer: &TxSigner, data: Vec<u8>) -> Result<Receipt, ChainError> {
+        send_call(
+            self.chain,
+            signer,
+            self.deployment.did_registry,
+            Bytes::from(data),
+        )
+    }
+
+    fn view(&self, to: Address, data: Vec<u8>) -> Result<Bytes, ChainError> {
+        let answers = self.chain.batch(&[Request::Call {
+            from: None,
+            to,
+            data: Bytes::from(data),
+            block: BlockRef::Latest,
+        }])?;
+        expect_bytes(answers.into_iter().next())
+    }
+
+    // ---- reads -----------------------------------------------------------------------------------
+
+    /// `identityOwner(identity)`.
+    ///
+    /// # Errors
+    /// Chain errors.
+    pub fn owner(&self, identity: Address) -> Result<Address, ChainError> {
+        let out = self.view(
+            self.deployment.did_registry,
+            Erc1056::identityOwnerCall { identity }.abi_encode(),
+        )?;
+        decode(Erc1056::identityOwnerCall::abi_decode_returns(&out))
+    }
+
+    /// The meta-transaction nonce of `signer`.
+    ///
+    /// # Errors
+    /// Chain errors.
+    pub fn nonce(&self, signer: Address) -> Result<U256, ChainError> {
+        let out = self.view(
+            self.deployment.did_registry,
+            Erc1056::nonceCall(signer).abi_encode(),
+        )?;
+        decode(Erc1056::nonceCall::abi_decode_returns(&out))
+    }
+
+    /// `validDelegate(identity, delegateType, delegate)`.
+    ///
+    /// # Errors
+    /// Chain errors.
+    pub fn valid_delegate(
+        &self,
+        identity: Address,
+        delegate_type: &str,
+        delegate: Address,
+    ) -> Result<bool, ChainError> {
+        let call = Erc1056::validDelegateCall {
+            identity,
+            delegateType: bytes32_name(delegate_type)?,
+            delegate,
+        };
+        let out = self.view(self.deployment.did_registry, call.abi_encode())?;
+        decode(Erc1056::validDelegateCall::abi_decode_returns(&out))
+    }
+
+    // ---- direct transactions (the owner pays) ------------------------------------------------------
+
+    /// `changeOwner(identity, newOwner)`, sent by the current owner.
+    ///
+    /// # Errors
+    /// [`ChainError::Reverted`] (`bad_actor`) if `owner` does not own the identity.
+    pub fn change_owner(
+        &self,
+        owner: &TxSigner,
+        identity: Address,
+        new_owner: Address,
+    ) -> Result<Receipt, ChainError> {
+        self.erc1056(
+            owner,
+            Erc1056::changeOwnerCall {
+                identity,
+                newOwner: new_owner,
+            }
+            .abi_encode(),
+        )
+    }
+
+    /// `addDelegate(identity, delegateType, delegate, validity)`.
+    ///
+    /// # Errors
+    /// As [`Registry::change_owner`].
+    pub fn add_delegate(
+        &self,
+        owner: &TxSigner,
+        identity: Address,
+        delegate_type: &str,
+        delegate: Address,
+        validity_secs: u64,
+    ) -> Result<Receipt, ChainError> {
+        let call = Erc1056::addDelegateCall {
+            identity,
+            delegateType: bytes32_name(delegate_type)?,
+            delegate,
+            validity: U256::from(validity_secs),
+        };
+        self.erc1056(owner, call.abi_encode())
+    }
+
+    /// `revokeDelegate(identity, delegateType, delegate)`.
+    ///
+    /// # Errors
+    /// As [`Registry::change_owner`].
+    pub fn revoke_delegate(
+        &self,
+        owner: &TxSigner,
+        identity: Address,
+        delegate_type: &str,
+        delegate: Address,
+    ) -> Result<Receipt, ChainError> {
+        let call = Erc1056::revokeDelegateCall {
+            identity,
+            delegateType: bytes32_name(delegate_type)?,
+            delegate,
+        };
+        self.erc1056(owner, call.abi_encode())
+    }
+
+    /// `setAttribute(identity, name, value, validity)`.
+    ///
+    /// # Errors
+    /// As [`Registry::change_owner`].
+    pub fn set_attribute(
+        &self,
+        owner: &TxSigner,
+        identity: Address,
+        name: &str,
+        value: &[u8],
+        validity_secs: u64,
+    ) -> Result<Receipt, ChainError> {
+        let call = Erc1056::setAttributeCall {
+            identity,
+            name: bytes32_name(name)?,
+            value: Bytes::copy_from_slice(value),
+            validity: U256::from(validity_secs),
+        };
+        self.erc1056(owner, call.abi_encode())
+    }
+
+    /// `revokeAttribute(identity, name, value)`.
+    ///
+    /// # Errors
+    /// As [`Registry::change_owner`].
+    pub fn revoke_attribute(
+        &self,
+        owner: &TxSigner,
+        identity: Address,
+        name: &str,
+        value: &[u8],
+    ) -> Result<Receipt, ChainError> {
+        let call = Erc1056::revokeAttributeCall {
+            identity,
+            name: bytes32_name(name)?,
+            value: Bytes::copy_from_slice(value),
+        };
+        self.erc1056(owner, call.abi_encode())
+    }
+
+    /// Publishes `key` as a Multikey verification method for `validity_secs`.
+    ///
+    /// # Errors
+    /// As [`Registry::change_owner`].
+    pub fn publish_key(
+        &self,
+        owner: &TxSigner,
+        identity: Address,
+        key: &PublishedKey,
+        validity_secs: u64,
+    ) -> Result<Receipt, ChainError> {
+        self.set_attribute(
+            owner,
+            identity,
+            MULTIKEY_ATTRIBUTE,
+            &key.multikey_bytes(),
+            validity_secs,
+        )
+    }
+
+    /// Withdraws a published key.
+    ///
+    /// # Errors
+    /// As [`Registry::change_owner`].
+    pub fn revoke_key(
+        &self,
+        owner: &TxSigner,
+        identity: Address,
+        key: &PublishedKey,
+    ) -> Result<Receipt, ChainError> {
+        self.revoke_attribute(owner, identity, MULTIKEY_ATTRIBUTE, &key.multikey_bytes())
+    }
+
+    // ---- meta-transactions (a relayer pays) ---------------------------------------------------------
+
+    /// The ERC-1056 signed-message hash:
+    /// `keccak256(0x19 0x00 registry nonce(owner) identity <action> <args...>)`.
+    fn meta_hash(
+        &self,
+        owner: &TxSigner,
+        identity: Address,
+        tail: &[u8],
+    ) -> Result<B256, ChainError> {
+        let nonce = self.nonce(owner.address())?;
+        let mut msg = vec![0x19, 0x00];
+        msg.extend_from_slice(self.deployment.did_registry.as_slice());
+        msg.extend_from_slice(&nonce.to_be_bytes::<32>());
+        msg.extend_from_slice(identity.as_slice());
+        msg.extend_from_slice(tail);
+        Ok(keccak256(msg))
+    }
+
+    /// `setAttributeSigned`: `owner` signs, `relayer` submits and pays.
+    ///
+    /// # Errors
+    /// [`ChainError::Reverted`] (`bad_signature`) if `owner` does not own the identity.
+    pub fn set_attribute_signed(
+        &self,
+        relayer: &TxSigner,
+        owner: &TxSigner,
+        identity: Address,
+        name: &str,
+        value: &[u8],
+        validity_secs: u64,
+    ) -> Result<Receipt, ChainError> {
+        let name = bytes32_name(name)?;
+        let validity = U256::from(validity_secs);
+        let tail = [
+            b"setAttribute".as_slice(),
+            name.as_slice(),
+            value,
+            &validity.to_be_bytes::<32>(),
+        ]
+        .concat();
+        let (v, r, s) = owner.sign_digest(self.meta_hash(owner, identity, &tail)?)?;
+        let call = Erc1056::setAttributeSignedCall {
+            identity,
+            sigV: v,
+            sigR: r,
+            sigS: s,
+            name,
+            value: Bytes::copy_from_slice(value),
+            validity,
+        };
+        self.erc1056(relayer, call.abi_encode())
+    }
+
+    /// `changeOwnerSigned`.
+    ///
+    /// # Errors
+    /// As [`Registry::set_attribute_signed`].
+    pub fn change_owner_signed(
+        &self,
+        relayer: &TxSigner,
+        owner: &TxSigner,
+        identity: Address,
+        new_owner: Address,
+    ) -> Result<Receipt, ChainError> {
+        let tail = [b"changeOwner".as_slice(), new_owner.as_slice()].concat();
+        let (v, r, s) = owner.sign_digest(self.meta_hash(owner, identity, &tail)?)?;
+        let call = Erc1056::changeOwnerSignedCall {
+            identity,
+            sigV: v,
+            sigR: r,
+            sigS: s,
+            newOwner: new_owner,
+        };
+        self.erc1056(relayer, call.abi_encode())
+    }
+
+    /// `addDelegateSigned`.
+    ///
+    /// # Errors
+    /// As [`Registry::set_attribute_signed`].
+    pub fn add_delegate_signed(
+        &self,
+        relayer: &TxSigner,
+        owner: &TxSigner,
+        identity: Address,
+        delegate_type: &str,
+        delegate: Address,
+        validity_secs: u64,
+    ) -> Result<Receipt, ChainError> {
+        let delegate_type = bytes32_name(delegate_type)?;
+        let validity = U256::from(validity_secs);
+        let tail = [
+            b"addDelegate".as_slice(),
+            delegate_type.as_slice(),
+            delegate.as_slice(),
+            &validity.to_be_bytes::<32>(),
+        ]
+        .concat();
+        let (v, r, s) = owner.sign_digest(self.meta_hash(owner, identity, &tail)?)?;
+        let call = Erc1056::addDelegateSignedCall {
+            identity,
+            sigV: v,
+            sigR: r,
+            sigS: s,
+            delegateType: delegate_type,
+            delegate,
+            validity,
+        };
+        self.erc1056(relayer, call.abi_encode())
+    }
+
+    // ---- credential status ---------------------------------------------------------------------------
+
+    /// Reads one status bit.
+    ///
+    /// # Errors
+    /// Chain errors.
+    pub fn status(
+        &self,
+        issuer: Address,
+        purpose: StatusPurpose,
+        index: u64,
+    ) -> Result<bool, ChainError> {
+        let call = Status::getStatusCall {
+            issuer,
+            purpose: purpose as u8,
+            index: U256::from(index),
+        };
+        let out = self.view(self.deployment.status_registry, call.abi_encode())?;
+        decode(Status::getStatusCall::abi_decode_returns(&out))
+    }
+
+    /// Sets or clears one status bit, sent by the issuer's owner or a `sigAuth` delegate.
+    ///
+    /// # Errors
+    /// [`ChainError::Reverted`] (`not_authorized`) for anyone else.
+    pub fn set_status(
+        &self,
+        signer: &TxSigner,
+        issuer: Address,
+        purpose: StatusPurpose,
+        index: u64,
+        value: bool,
+    ) -> Result<Receipt, ChainError> {
+        let call = Status::setStatusCall {
+            issuer,
+            purpose: purpose as u8,
+            index: U256::from(index),
+            value,
+        };
+        send_call(
+            self.chain,
+            signer,
+            self.deployment.status_registry,
+            Bytes::from(call.abi_encode()),
+        )
+    }
+
+    /// Sets or clears a status bit with an EIP-712 signature by `signer`, submitted by `relayer`.
+    ///
+    /// # Errors
+    /// [`ChainError::Reverted`] with `not_authorized`, `bad_signature` or `expired`.
+    #[allow(clippy::too_many_arguments, reason = "mirrors the contract function")]
+    pub fn set_status_signed(
+        &self,
+        relayer: &TxSigner,
+        signer: &TxSigner,
+        issuer: Address,
+        purpose: StatusPurpose,
+        index: u64,
+        value: bool,
+        deadline: u64,
+    ) -> Result<Receipt, ChainError> {
+        let digest_call = Status::setStatusDigestCall {
+            issuer,
+            purpose: purpose as u8,
+            index: U256::from(index),
+            value,
+            signer: signer.address(),
+            deadline: U256::from(deadline),
+        };
+        let out = self.view(self.deployment.status_registry, digest_call.abi_encode())?;
+        let digest = decode(Status::setStatusDigestCall::abi_decode_returns(&out))?;
+        let (v, r, s) = signer.sign_digest(digest)?;
+        let call = Status::setStatusSignedCall {
+            issuer,
+            purpose: purpose as u8,
+            index: U256::from(index),
+            value,
+            signer: signer.address(),
+            deadline: U256::from(deadline),
+            v,
+            r,
+            s,
+        };
+        send_call(
+            self.chain,
+            relayer,
+            self.deployment.status_registry,
+            Bytes::from(call.abi_encode()),
+        )
+    }
+}
+
+/// ABI-encodes a value (re-exported convenience for tests and tools).
+pub fn abi_encode<T: SolValue>(v: &T) -> Vec<u8> {
+    v.abi_encode()
+}

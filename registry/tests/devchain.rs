@@ -1,0 +1,145 @@
+//! The registry on the embedded revm chain: the full DID lifecycle, status bits, persistence.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+mod common;
+
+use alloy::primitives::U256;
+use registry::chain::{Chain, ChainError, DevChain, balance};
+use registry::resolver::{ResolveError, Resolver};
+
+#[test]
+fn lifecycle_on_devchain() {
+    let chain = DevChain::in_memory();
+    let docs = common::lifecycle(&chain);
+    assert_eq!(docs.len(), 9);
+}
+
+#[test]
+fn devchain_state_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chain.json");
+    let (dep, did, doc, head) = {
+        let chain = DevChain::open(&path).unwrap();
+        let dep = common::deploy(&chain);
+        let did = common::identity_with_changes(&chain, dep, "persisted", 3);
+        let doc = Resolver::new(&chain, dep.did_registry)
+            .resolve(&did, None)
+            .unwrap()
+            .document;
+        let head = chain
+            .batch(&[registry::chain::Request::BlockNumber])
+            .unwrap();
+        (dep, did, doc, head)
+    };
+    let chain = DevChain::open(&path).unwrap();
+    assert_eq!(
+        chain
+            .batch(&[registry::chain::Request::BlockNumber])
+            .unwrap(),
+        head
+    );
+    let again = Resolver::new(&chain, dep.did_registry)
+        .resolve(&did, None)
+        .unwrap()
+        .document;
+    assert_eq!(again, doc);
+    // The chain goes on from where it was: nonces continue, new transactions work.
+    let more = common::identity_with_changes(&chain, dep, "after-reopen", 1);
+    assert!(
+        Resolver::new(&chain, dep.did_registry)
+            .resolve(&more, None)
+            .is_ok()
+    );
+    // A damaged state file is a clear error, not a silently empty chain.
+    std::fs::write(&path, b"{not json").unwrap();
+    assert!(matches!(
+        DevChain::open(&path),
+        Err(ChainError::State { .. })
+    ));
+}
+
+#[test]
+fn transactions_are_checked_like_a_real_chain() {
+    let chain = DevChain::in_memory();
+    let poor = common::account("poor");
+    // No funds: rejected, no block added.
+    let before = chain
+        .batch(&[registry::chain::Request::BlockNumber])
+        .unwrap();
+    let dep_err = registry::contracts::Deployment::deploy(&chain, &poor);
+    assert!(
+        matches!(dep_err, Err(ChainError::Rejected(_))),
+        "{dep_err:?}"
+    );
+    assert_eq!(
+        chain
+            .batch(&[registry::chain::Request::BlockNumber])
+            .unwrap(),
+        before
+    );
+    // Garbage bytes are not a transaction.
+    assert!(matches!(
+        chain.send_raw_transaction(b"\x02garbage"),
+        Err(ChainError::Rejected(_))
+    ));
+    // Funded, it works, and gas is paid.
+    common::fund(&chain, &[&poor]);
+    registry::contracts::Deployment::deploy(&chain, &poor).unwrap();
+    assert!(balance(&chain, poor.address()).unwrap() < U256::from(10u128.pow(20)));
+}
+
+#[test]
+fn resolver_errors_are_clear() {
+    let chain = DevChain::in_memory();
+    let dep = common::deploy(&chain);
+    let resolver = Resolver::new(&chain, dep.did_registry);
+    assert!(matches!(
+        resolver.resolve_str("did:ethr:0x1234", None),
+        Err(ResolveError::InvalidDid(_))
+    ));
+    assert!(matches!(
+        resolver.resolve_str(
+            "did:ethr:0x1:0xb9c5714089478a327f09197987f16f9e5d936e8a",
+            None
+        ),
+        Err(ResolveError::WrongNetwork {
+            did_chain: 1,
+            chain: 1337
+        })
+    ));
+    assert!(matches!(
+        resolver.resolve_str(
+            "did:ethr:0x539:0xb9c5714089478a327f09197987f16f9e5d936e8a",
+            Some(10_000)
+        ),
+        Err(ResolveError::FutureBlock {
+            requested: 10_000,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn resolution_round_trips_do_not_grow_with_history() {
+    let chain = DevChain::in_memory();
+    let dep = common::deploy(&chain);
+    let resolver = Resolver::new(&chain, dep.did_registry);
+    for n in [0, 1, 20, 60] {
+        let did = common::identity_with_changes(&chain, dep, &format!("rt-{n}"), n);
+        let r = resolver.resolve(&did, None).unwrap();
+        assert_eq!(
+            r.document["verificationMethod"].as_array().unwrap().len(),
+            n + 1
+        );
+        assert!(
+            r.round_trips <= 3,
+            "{n} changes: {} round trips",
+            r.round_trips
+        );
+    }
+}
