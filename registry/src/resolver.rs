@@ -337,7 +337,10 @@ fn check_links(events: &[Event], changed: u64) -> Result<(), ResolveError> {
 
 /// Folds the events (oldest first) up to block `target` into a DID document, as the did:ethr
 /// method specifies: an owner change replaces the controller (the zero address deactivates); a
-/// delegate or attribute counts while its `validTo` is not in the past; a later event for the same
+/// delegate or attribute counts while `validTo > now` — strictly, as the contract's own
+/// `validDelegate` does, so a revocation (which sets `validTo` to its block's time) takes effect
+/// in its own block (ethr-did-resolver 11 uses `>=` and shows a delegate revoked in the current
+/// second as still valid); a later event for the same
 /// (type, name, value) that is no longer valid removes the earlier one. Each delegate and `pub`
 /// attribute event advances the `#delegate-N` counter, each `svc` attribute the `#service-N` one.
 fn build_document(
@@ -382,7 +385,7 @@ fn build_document(
             } => {
                 delegate_count += 1;
                 let key = format!("delegate-{kind}-{delegate}");
-                if *valid_to >= now {
+                if *valid_to > now {
                     let vm_id = format!("{id}#delegate-{delegate_count}");
                     if kind == "sigAuth" || kind == "veriKey" {
                         methods.insert(
@@ -427,7 +430,7 @@ fn build_document(
                     "svc" => service_count += 1,
                     _ => continue,
                 }
-                if *valid_to < now {
+                if *valid_to <= now {
                     methods.remove(&key);
                     services.remove(&key);
                     for m in [&mut auth, &mut assertion, &mut agreement] {
