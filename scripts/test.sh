@@ -23,6 +23,39 @@ for component in rustfmt clippy; do
 done
 cargo --version
 
+log "EVM tools from npm (solc ${SOLC_VERSION:-0.8.37}, anvil, ethr-did-registry)"
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm not found: installing Debian's nodejs and npm"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+# Exactly the locked versions; reinstalled only when the lock file changed (a stamp records it).
+stamp=tools/evm/node_modules/.siegel-lock-stamp
+if [ -x tools/evm/node_modules/.bin/anvil ] && cmp -s tools/evm/package-lock.json "$stamp"; then
+  echo "npm packages up to date"
+else
+  (cd tools/evm && npm ci --no-audit --no-fund --loglevel=error)
+  cp tools/evm/package-lock.json "$stamp"
+fi
+tools/evm/node_modules/.bin/anvil --version | head -1
+
+log "contracts: ERC-1056 source unmodified, artifacts match a fresh solc build"
+cmp registry/contracts/EthereumDIDRegistry.sol \
+  tools/evm/node_modules/ethr-did-registry/contracts/EthereumDIDRegistry.sol
+artifacts_tmp="$(mktemp -d)"
+trap 'rm -rf "$artifacts_tmp"' EXIT
+node tools/evm/compile.mjs "$artifacts_tmp" >/dev/null
+if ! diff -r "$artifacts_tmp" registry/artifacts >/dev/null; then
+  echo "registry/artifacts are stale: run 'node tools/evm/compile.mjs' and commit the result" >&2
+  diff -r "$artifacts_tmp" registry/artifacts | head -20 >&2
+  exit 1
+fi
+echo "artifacts up to date"
+
+# In CI a missing EVM node is a failure, not a skip.
+if [ "${CI:-}" = "true" ]; then
+  export REQUIRE_EVM_NODE="${REQUIRE_EVM_NODE:-1}"
+fi
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -1,10 +1,10 @@
 //! The compiled contracts (artifacts produced by `tools/evm/compile.mjs` with solc 0.8.37,
 //! committed, and re-checked by the test script) and their ABI bindings.
 
-use alloy::primitives::{Address, Bytes};
+use alloy::primitives::{Address, Bytes, U256, keccak256};
 use alloy::sol_types::SolValue;
 
-use crate::chain::{Chain, ChainError, TxSigner, deploy};
+use crate::chain::{Chain, ChainError, Request, TxSigner, deploy, expect_number};
 
 alloy::sol!(
     #[allow(missing_docs)]
@@ -50,5 +50,40 @@ impl Deployment {
             did_registry,
             status_registry,
         })
+    }
+
+    /// The embedded chain's contracts, deployed on first use: a fixed development deployer key
+    /// (derived from a public string, so it protects nothing and holds only gas money) deploys
+    /// both contracts with its first two transactions, so their addresses are the same on every
+    /// DevChain — and on a fresh anvil started with `--chain-id 1337`.
+    ///
+    /// # Errors
+    /// Chain errors; [`ChainError::DevOnly`] on chains where the deployer cannot be funded.
+    pub fn dev_default(chain: &dyn Chain) -> Result<Self, ChainError> {
+        let deployer =
+            TxSigner::from_bytes(keccak256(b"siegel development deployer v1").as_slice())?;
+        let expected = Self {
+            did_registry: deployer.address().create(0),
+            status_registry: deployer.address().create(1),
+        };
+        let nonce = expect_number(
+            chain
+                .batch(&[Request::Nonce(deployer.address())])?
+                .into_iter()
+                .next(),
+        )?;
+        match nonce {
+            0 => {
+                chain.dev_fund(deployer.address(), U256::from(10u128.pow(18)))?;
+                let deployed = Self::deploy(chain, &deployer)?;
+                debug_assert_eq!(deployed, expected);
+                Ok(deployed)
+            }
+            1 => Err(ChainError::Unexpected(
+                "the development deployer deployed only one contract; start a fresh dev chain"
+                    .into(),
+            )),
+            _ => Ok(expected),
+        }
     }
 }

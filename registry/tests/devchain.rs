@@ -143,3 +143,35 @@ fn resolution_round_trips_do_not_grow_with_history() {
         );
     }
 }
+
+#[test]
+fn contracts_are_deployed_on_first_use_and_found_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chain.json");
+    let first = {
+        let chain = DevChain::open(&path).unwrap();
+        let dep = registry::contracts::Deployment::dev_default(&chain).unwrap();
+        // Idempotent within a session.
+        assert_eq!(
+            registry::contracts::Deployment::dev_default(&chain).unwrap(),
+            dep
+        );
+        let did = common::identity_with_changes(&chain, dep, "first-use", 1);
+        assert!(
+            Resolver::new(&chain, dep.did_registry)
+                .resolve(&did, None)
+                .is_ok()
+        );
+        dep
+    };
+    let chain = DevChain::open(&path).unwrap();
+    let again = registry::contracts::Deployment::dev_default(&chain).unwrap();
+    assert_eq!(again, first);
+    // The reopened chain still has the code: resolving reads the earlier identity's key.
+    let did = registry::did::DidEthr::new(1337, common::account("first-use").address());
+    let doc = Resolver::new(&chain, again.did_registry)
+        .resolve(&did, None)
+        .unwrap()
+        .document;
+    assert_eq!(doc["verificationMethod"].as_array().unwrap().len(), 2);
+}

@@ -8,8 +8,12 @@
     reason = "tests"
 )]
 
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
 use alloy::primitives::{Address, U256, keccak256};
-use registry::chain::{Chain, ChainError, TxSigner, balance};
+use registry::chain::{Chain, ChainError, RpcChain, TxSigner, balance};
 use registry::contracts::Deployment;
 use registry::did::DidEthr;
 use registry::identity::{PublishedKey, Registry, StatusPurpose};
@@ -390,4 +394,80 @@ pub(crate) fn identity_with_changes(
         reg.publish_key(&owner, owner.address(), &key, DAY).unwrap();
     }
     DidEthr::new(chain.chain_id().unwrap(), owner.address())
+}
+
+/// A running anvil, killed on drop.
+pub(crate) struct Anvil {
+    child: Child,
+    pub(crate) url: String,
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn anvil_binary() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("ANVIL_BIN") {
+        return Some(PathBuf::from(p));
+    }
+    let local =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/evm/node_modules/.bin/anvil");
+    if local.exists() {
+        return Some(local);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("anvil"))
+            .find(|p| p.exists())
+    })
+}
+
+/// Starts anvil with chain id 1337 on a free loopback port, or returns None (skip) when it is not
+/// installed and REQUIRE_EVM_NODE is not set.
+pub(crate) fn start_anvil() -> Option<(Anvil, RpcChain)> {
+    let required = std::env::var("REQUIRE_EVM_NODE").is_ok_and(|v| v == "1");
+    let Some(bin) = anvil_binary() else {
+        assert!(
+            !required,
+            "REQUIRE_EVM_NODE=1 but no anvil binary was found (run scripts/test.sh)"
+        );
+        eprintln!("SKIPPED: anvil not installed (run scripts/test.sh to install it)");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(&bin)
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--chain-id",
+            "1337",
+            "--silent",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+    let anvil = Anvil {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let started = Instant::now();
+    loop {
+        match RpcChain::connect(&anvil.url) {
+            Ok(chain) => return Some((anvil, chain)),
+            Err(e) if started.elapsed() > Duration::from_secs(20) => {
+                panic!("anvil did not come up: {e}")
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
 }
