@@ -109,14 +109,16 @@ impl<'c> Registry<'c> {
         )
     }
 
-    fn view(&self, to: Address, data: Vec<u8>) -> Result<Bytes, ChainError> {
+    /// Runs a view function at the chain head and decodes its result.
+    fn view<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, ChainError> {
         let answers = self.chain.batch(&[Request::Call {
             from: None,
             to,
-            data: Bytes::from(data),
+            data: Bytes::from(call.abi_encode()),
             block: BlockRef::Latest,
         }])?;
-        expect_bytes(answers.into_iter().next())
+        let out = expect_bytes(answers.into_iter().next())?;
+        decode(C::abi_decode_returns(&out))
     }
 
     // ---- reads -----------------------------------------------------------------------------------
@@ -126,11 +128,10 @@ impl<'c> Registry<'c> {
     /// # Errors
     /// Chain errors.
     pub fn owner(&self, identity: Address) -> Result<Address, ChainError> {
-        let out = self.view(
+        self.view(
             self.deployment.did_registry,
-            Erc1056::identityOwnerCall { identity }.abi_encode(),
-        )?;
-        decode(Erc1056::identityOwnerCall::abi_decode_returns(&out))
+            &Erc1056::identityOwnerCall { identity },
+        )
     }
 
     /// The meta-transaction nonce of `signer`.
@@ -138,11 +139,7 @@ impl<'c> Registry<'c> {
     /// # Errors
     /// Chain errors.
     pub fn nonce(&self, signer: Address) -> Result<U256, ChainError> {
-        let out = self.view(
-            self.deployment.did_registry,
-            Erc1056::nonceCall(signer).abi_encode(),
-        )?;
-        decode(Erc1056::nonceCall::abi_decode_returns(&out))
+        self.view(self.deployment.did_registry, &Erc1056::nonceCall(signer))
     }
 
     /// `validDelegate(identity, delegateType, delegate)`.
@@ -160,8 +157,7 @@ impl<'c> Registry<'c> {
             delegateType: bytes32_name(delegate_type)?,
             delegate,
         };
-        let out = self.view(self.deployment.did_registry, call.abi_encode())?;
-        decode(Erc1056::validDelegateCall::abi_decode_returns(&out))
+        self.view(self.deployment.did_registry, &call)
     }
 
     // ---- direct transactions (the owner pays) ------------------------------------------------------
@@ -428,8 +424,7 @@ impl<'c> Registry<'c> {
             purpose: purpose as u8,
             index: U256::from(index),
         };
-        let out = self.view(self.deployment.status_registry, call.abi_encode())?;
-        decode(Status::getStatusCall::abi_decode_returns(&out))
+        self.view(self.deployment.status_registry, &call)
     }
 
     /// Sets or clears one status bit, sent by the issuer's owner or a `sigAuth` delegate.
@@ -481,8 +476,7 @@ impl<'c> Registry<'c> {
             signer: signer.address(),
             deadline: U256::from(deadline),
         };
-        let out = self.view(self.deployment.status_registry, digest_call.abi_encode())?;
-        let digest = decode(Status::setStatusDigestCall::abi_decode_returns(&out))?;
+        let digest = self.view(self.deployment.status_registry, &digest_call)?;
         let (v, r, s) = signer.sign_digest(digest)?;
         let call = Status::setStatusSignedCall {
             issuer,
