@@ -55,6 +55,12 @@ fn devchain_state_survives_reopen() {
             .resolve(&more, None)
             .is_ok()
     );
+    // A second process (here: a second open) is refused while the chain is open.
+    assert!(matches!(
+        DevChain::open(&path),
+        Err(ChainError::State { .. })
+    ));
+    drop(chain);
     // A damaged state file is a clear error, not a silently empty chain.
     std::fs::write(&path, b"{not json").unwrap();
     assert!(matches!(
@@ -87,9 +93,16 @@ fn transactions_are_checked_like_a_real_chain() {
         chain.send_raw_transaction(b"\x02garbage"),
         Err(ChainError::Rejected(_))
     ));
-    // Funded, it works, and gas is paid.
+    // Funded, it works, and gas is paid; the receipts are kept.
     common::fund(&chain, &[&poor]);
-    registry::contracts::Deployment::deploy(&chain, &poor).unwrap();
+    let dep = registry::contracts::Deployment::deploy(&chain, &poor).unwrap();
+    let owner = common::account("receipt-owner");
+    common::fund(&chain, &[&owner]);
+    let r = registry::identity::Registry::new(&chain, dep)
+        .set_attribute(&owner, owner.address(), "did/svc/Test", b"x", 60)
+        .unwrap();
+    assert_eq!(chain.receipt(r.tx_hash), Some(r.clone()));
+    assert_eq!(r.logs.len(), 1);
     assert!(balance(&chain, poor.address()).unwrap() < U256::from(10u128.pow(20)));
 }
 

@@ -63,6 +63,8 @@ pub struct DevChain {
     state: Mutex<State>,
     path: Option<PathBuf>,
     batches: AtomicU64,
+    /// Exclusive lock on `<state file>.lock` while open, so two processes never write one chain.
+    _lock: Option<std::fs::File>,
 }
 
 impl std::fmt::Debug for DevChain {
@@ -329,15 +331,44 @@ impl DevChain {
                 entries: Vec::new(),
             },
             None,
+            None,
         )
     }
 
-    fn from_journal(journal: Journal, path: Option<PathBuf>) -> Self {
+    fn from_journal(journal: Journal, path: Option<PathBuf>, lock: Option<std::fs::File>) -> Self {
         Self {
             state: Mutex::new(State::new(journal)),
             path,
             batches: AtomicU64::new(0),
+            _lock: lock,
         }
+    }
+
+    fn acquire_lock(path: &Path) -> Result<std::fs::File, ChainError> {
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let lock_path = path.with_file_name(name);
+        let state_err = |message: String| ChainError::State {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(dir) = path.parent() {
+            wallet_core::fs::create_private_dir(dir).map_err(|e| state_err(e.to_string()))?;
+        }
+        let file = wallet_core::fs::open_private(&lock_path, false)
+            .map_err(|e| state_err(e.to_string()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(state_err(
+                "the dev chain is in use by another process".into(),
+            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(state_err(e.to_string())),
+        }
+    }
+
+    /// The receipt of a transaction this chain mined.
+    pub fn receipt(&self, tx_hash: B256) -> Option<Receipt> {
+        self.lock().receipts.get(&tx_hash).cloned()
     }
 
     /// Opens the chain persisted at `path`, replaying its journal, or starts a new one there.
@@ -349,6 +380,7 @@ impl DevChain {
             path: path.to_path_buf(),
             message,
         };
+        let lock = Self::acquire_lock(path)?;
         let journal = match std::fs::read(path) {
             Ok(bytes) => {
                 serde_json::from_slice::<Journal>(&bytes).map_err(|e| state_err(e.to_string()))?
@@ -362,6 +394,7 @@ impl DevChain {
                         entries: Vec::new(),
                     },
                     Some(path.to_path_buf()),
+                    Some(lock),
                 );
                 chain.persist(&chain.lock())?;
                 return Ok(chain);
@@ -381,6 +414,7 @@ impl DevChain {
                 ..journal
             },
             Some(path.to_path_buf()),
+            Some(lock),
         );
         {
             let mut s = chain.lock();
