@@ -4,9 +4,11 @@
 //! - [`keys`]: the key material a wallet holds (Ed25519, BBS, secp256k1).
 //! - [`vault`]: the encrypted, crash-safe vault file.
 //! - [`fs`]: atomic writes for every file that holds user data.
+//! - [`jsonld`]: JSON-LD to RDF and RDFC-1.0 canonicalization with bundled contexts.
 #![forbid(unsafe_code)]
 
 pub mod bbs;
 pub mod fs;
+pub mod jsonld;
 pub mod keys;
 pub mod vault;

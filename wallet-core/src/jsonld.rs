@@ -1,0 +1,220 @@
+//! JSON-LD to RDF and RDF Dataset Canonicalization (RDFC-1.0), offline.
+//!
+//! Every JSON-LD context is bundled (`assets/contexts/`, compiled in); an unknown context URL is
+//! an error, never a network fetch. Hostile input is bounded before and during processing: size,
+//! JSON nesting depth, number of JSON values, and number of quads.
+
+use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
+use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
+use oxrdf::{Dataset, Quad};
+
+/// Largest JSON-LD document accepted (bytes).
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+/// Most JSON values (objects, arrays, scalars) in one document.
+pub const MAX_JSON_VALUES: usize = 100_000;
+/// Deepest nesting of arrays and objects.
+pub const MAX_DEPTH: usize = 64;
+/// Most RDF quads one document may produce.
+pub const MAX_QUADS: usize = 50_000;
+
+/// The bundled contexts: (URL, document). Must agree with `assets/contexts/index.json`.
+pub const BUNDLED_CONTEXTS: &[(&str, &str)] = &[
+    (
+        "https://w3id.org/citizenship/v4rc1",
+        include_str!("../../assets/contexts/citizenship-v4rc1.jsonld"),
+    ),
+    (
+        "https://w3id.org/security/data-integrity/v2",
+        include_str!("../../assets/contexts/w3id.org_security_data-integrity_v2.jsonld"),
+    ),
+    (
+        "https://w3id.org/security/multikey/v1",
+        include_str!("../../assets/contexts/w3id.org_security_multikey_v1.jsonld"),
+    ),
+    (
+        "https://w3id.org/vdl/aamva/v1",
+        include_str!("../../assets/contexts/w3id.org_vdl_aamva_v1.jsonld"),
+    ),
+    (
+        "https://w3id.org/vdl/v1",
+        include_str!("../../assets/contexts/w3id.org_vdl_v1.jsonld"),
+    ),
+    (
+        "https://www.w3.org/2018/credentials/v1",
+        include_str!("../../assets/contexts/www.w3.org_2018_credentials_v1.jsonld"),
+    ),
+    (
+        "https://www.w3.org/ns/credentials/examples/v2",
+        include_str!("../../assets/contexts/www.w3.org_ns_credentials_examples_v2.jsonld"),
+    ),
+    (
+        "https://www.w3.org/ns/credentials/undefined-terms/v2",
+        include_str!("../../assets/contexts/www.w3.org_ns_credentials_undefined-terms_v2.jsonld"),
+    ),
+    (
+        "https://www.w3.org/ns/credentials/v2",
+        include_str!("../../assets/contexts/www.w3.org_ns_credentials_v2.jsonld"),
+    ),
+];
+
+/// Why a JSON-LD document could not be turned into canonical RDF.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JsonLdError {
+    /// Not JSON, or JSON beyond the accepted bounds.
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    /// Larger than [`MAX_DOCUMENT_BYTES`], deeper than [`MAX_DEPTH`], more values than
+    /// [`MAX_JSON_VALUES`] or more quads than [`MAX_QUADS`].
+    #[error("document too large: {0}")]
+    TooLarge(String),
+    /// A context URL that is not bundled.
+    #[error("unknown JSON-LD context {0} (contexts are bundled and never fetched)")]
+    UnknownContext(String),
+    /// JSON-LD processing failed.
+    #[error("JSON-LD error: {0}")]
+    JsonLd(String),
+}
+
+/// The document of a bundled context.
+pub fn bundled_context(url: &str) -> Option<&'static str> {
+    BUNDLED_CONTEXTS
+        .iter()
+        .find(|(u, _)| *u == url)
+        .map(|(_, d)| *d)
+}
+
+fn check_bounds(v: &serde_json::Value, depth: usize, count: &mut usize) -> Result<(), JsonLdError> {
+    *count += 1;
+    if *count > MAX_JSON_VALUES {
+        return Err(JsonLdError::TooLarge(format!(
+            "more than {MAX_JSON_VALUES} JSON values"
+        )));
+    }
+    if depth > MAX_DEPTH {
+        return Err(JsonLdError::TooLarge(format!(
+            "nested deeper than {MAX_DEPTH}"
+        )));
+    }
+    match v {
+        serde_json::Value::Array(a) => a.iter().try_for_each(|x| check_bounds(x, depth + 1, count)),
+        serde_json::Value::Object(o) => o
+            .values()
+            .try_for_each(|x| check_bounds(x, depth + 1, count)),
+        _ => Ok(()),
+    }
+}
+
+/// JSON-LD → RDF quads (JSON-LD 1.1 Deserialize-to-RDF), with bundled contexts only.
+///
+/// # Errors
+/// [`JsonLdError`].
+pub fn to_quads(document: &serde_json::Value) -> Result<Vec<Quad>, JsonLdError> {
+    let mut count = 0;
+    check_bounds(document, 0, &mut count)?;
+    let bytes = serde_json::to_vec(document).map_err(|e| JsonLdError::Json(e.to_string()))?;
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(JsonLdError::TooLarge(format!("{} bytes", bytes.len())));
+    }
+    let parser = JsonLdParser::new()
+        .for_slice(&bytes)
+        .with_load_document_callback(|url, _| match bundled_context(url) {
+            Some(doc) => Ok(JsonLdRemoteDocument {
+                document: doc.as_bytes().to_vec(),
+                document_url: url.to_owned(),
+            }),
+            None => Err(Box::new(JsonLdError::UnknownContext(url.to_owned()))),
+        });
+    let mut quads = Vec::new();
+    for q in parser {
+        let q = q.map_err(|e| {
+            let text = e.to_string();
+            match text.split("unknown JSON-LD context ").nth(1) {
+                Some(rest) => {
+                    JsonLdError::UnknownContext(rest.split(' ').next().unwrap_or(rest).to_owned())
+                }
+                None => JsonLdError::JsonLd(text),
+            }
+        })?;
+        if quads.len() >= MAX_QUADS {
+            return Err(JsonLdError::TooLarge(format!(
+                "more than {MAX_QUADS} quads"
+            )));
+        }
+        quads.push(q);
+    }
+    Ok(quads)
+}
+
+/// RDFC-1.0 (SHA-256) of a set of quads: the canonical N-Quads lines, sorted, each ending in
+/// `\n`.
+pub fn canonicalize_quads(quads: impl IntoIterator<Item = Quad>) -> Vec<String> {
+    let mut dataset: Dataset = quads.into_iter().collect();
+    dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
+        hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
+    });
+    let mut lines: Vec<String> = dataset.iter().map(|q| format!("{q} .\n")).collect();
+    lines.sort();
+    lines.dedup();
+    lines
+}
+
+/// JSON-LD document → canonical N-Quads lines (RDFC-1.0, SHA-256).
+///
+/// # Errors
+/// [`JsonLdError`].
+pub fn canonicalize(document: &serde_json::Value) -> Result<Vec<String>, JsonLdError> {
+    Ok(canonicalize_quads(to_quads(document)?))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn bundled_table_matches_index_json() {
+        let index: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(include_str!("../../assets/contexts/index.json")).unwrap();
+        assert_eq!(index.len(), BUNDLED_CONTEXTS.len());
+        for (url, file) in &index {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../assets/contexts")
+                .join(file);
+            assert_eq!(
+                bundled_context(url),
+                Some(std::fs::read_to_string(path).unwrap().as_str()),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_context_is_refused() {
+        let doc = serde_json::json!({"@context": "https://example.com/not-bundled", "name": "x"});
+        assert!(
+            matches!(canonicalize(&doc), Err(JsonLdError::UnknownContext(_))),
+            "{:?}",
+            canonicalize(&doc)
+        );
+        let import = serde_json::json!({"@context": {"@version": 1.1, "@import": "https://evil.example/ctx"}, "a": 1});
+        assert!(canonicalize(&import).is_err());
+    }
+
+    #[test]
+    fn hostile_shapes_are_bounded() {
+        let mut deep = serde_json::json!("leaf");
+        for _ in 0..(MAX_DEPTH + 2) {
+            deep = serde_json::json!({ "https://example.com/p": deep });
+        }
+        assert!(matches!(canonicalize(&deep), Err(JsonLdError::TooLarge(_))));
+        let wide = serde_json::Value::Array(vec![serde_json::json!(1); MAX_JSON_VALUES + 1]);
+        assert!(matches!(canonicalize(&wide), Err(JsonLdError::TooLarge(_))));
+        let many = serde_json::json!({
+            "@context": {"@vocab": "https://example.com/"},
+            "@id": "https://example.com/s",
+            "p": (0..MAX_QUADS + 1).collect::<Vec<_>>(),
+        });
+        assert!(matches!(canonicalize(&many), Err(JsonLdError::TooLarge(_))));
+    }
+}

@@ -1,0 +1,100 @@
+//! RDFC-1.0 canonical N-Quads of the W3C Data Integrity test vectors, byte for byte, from the
+//! bundled contexts only (`tests/data/di`, see the SOURCE.md files there).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+use std::path::PathBuf;
+
+use wallet_core::jsonld::canonicalize;
+
+fn data(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/di")
+        .join(path)
+}
+
+fn json(path: &str) -> serde_json::Value {
+    let p = data(path);
+    serde_json::from_str(
+        &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn text(path: &str) -> String {
+    std::fs::read_to_string(data(path)).unwrap()
+}
+
+fn check_text(doc: &str, expected: &str) {
+    let lines = canonicalize(&json(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
+    let ours = lines.concat();
+    let expected = text(expected);
+    assert_eq!(ours.trim_end(), expected.trim_end(), "{doc} vs {expected}");
+}
+
+fn check_list(doc: &str, expected: &str) {
+    let lines = canonicalize(&json(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
+    let expected: Vec<String> = serde_json::from_value(json(expected)).unwrap();
+    assert_eq!(lines, expected, "{doc} vs {expected:?}");
+}
+
+#[test]
+fn eddsa_canon_doc() {
+    check_text(
+        "eddsa-rdfc-2022/unsigned.json",
+        "eddsa-rdfc-2022/canonDocDataInt.txt",
+    );
+}
+
+/// Multiple types with type-scoped contexts (`["Person", "EmployablePerson"]`): oxjsonld 0.2.7's
+/// `map_types` processes each type's scoped context against the original context instead of the
+/// accumulated one (JSON-LD 1.1 Expansion § 11.2), so only the last type's terms survive and the
+/// `employmentAuthorizationDocument` quads are dropped. Verified: processing the scoped contexts
+/// cumulatively makes this test pass. Enabled again once that is fixed (see the issue notes).
+#[test]
+#[ignore = "oxjsonld 0.2.7 type-scoped context bug (JSON-LD 1.1 Expansion 11.2), see comment"]
+fn eddsa_employ_canon_doc() {
+    check_text(
+        "eddsa-rdfc-2022/employmentAuth.json",
+        "eddsa-rdfc-2022/employ/canonDocDataInt.txt",
+    );
+}
+
+#[test]
+fn eddsa_proof_config_canon() {
+    check_text(
+        "eddsa-rdfc-2022/proofConfigDataInt.json",
+        "eddsa-rdfc-2022/proofCanonDataInt.txt",
+    );
+}
+
+#[test]
+fn eddsa_employ_proof_config_canon() {
+    check_text(
+        "eddsa-rdfc-2022/employ/proofConfigDataInt.json",
+        "eddsa-rdfc-2022/employ/proofCanonDataInt.txt",
+    );
+}
+
+#[test]
+fn bbs_windsurf_base_doc_canon() {
+    check_list("bbs-2023/windDoc.json", "bbs-2023/addBaseDocCanon.json");
+}
+
+/// Same oxjsonld bug as `eddsa_employ_canon_doc` (`["Person", "PermanentResident"]`). The input
+/// is the signed base document of the `prc/` steps without its proof (the top-level
+/// `prCredUnsigned.json` has another description text).
+#[test]
+#[ignore = "oxjsonld 0.2.7 type-scoped context bug (JSON-LD 1.1 Expansion 11.2), see eddsa_employ_canon_doc"]
+fn bbs_permanent_resident_base_doc_canon() {
+    let mut doc = json("bbs-2023/prc/addSignedSDBase.json");
+    doc.as_object_mut().unwrap().remove("proof");
+    let lines = canonicalize(&doc).unwrap();
+    let expected: Vec<String> =
+        serde_json::from_value(json("bbs-2023/prc/addBaseDocCanon.json")).unwrap();
+    assert_eq!(lines, expected);
+}
