@@ -1,6 +1,7 @@
 //! Siegel's wallet core: the cryptography and data model of a self-sovereign identity wallet.
 //!
 //! - [`bbs`]: BBS signatures and selective-disclosure proofs (IETF draft-irtf-cfrg-bbs-signatures).
+//! - [`di`]: W3C Data Integrity proofs (`eddsa-rdfc-2022`).
 //! - [`keys`]: the key material a wallet holds (Ed25519, BBS, secp256k1).
 //! - [`vault`]: the encrypted, crash-safe vault file.
 //! - [`fs`]: atomic writes for every file that holds user data.
@@ -8,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bbs;
+pub mod di;
 pub mod fs;
 pub mod jsonld;
 pub mod keys;

@@ -1,0 +1,279 @@
+//! The `eddsa-rdfc-2022` cryptosuite ([vc-di-eddsa § 3.3]): RDFC-1.0 canonicalization, SHA-256,
+//! Ed25519. Used for what holders sign (presentations bound to a verifier's challenge and domain)
+//! and for Ed25519-signed credentials.
+//!
+//! Steps, each exposed for the conformance tests: [`transform`] (canonical N-Quads of the
+//! unsecured document), [`configure`] (canonical N-Quads of the proof configuration, whose
+//! `@context` is the document's), [`hash_data`] (`SHA-256(proof config) ‖ SHA-256(document)`),
+//! then the Ed25519 signature, encoded as `proofValue = "z" + base58btc(signature)`.
+//!
+//! [vc-di-eddsa § 3.3]: https://www.w3.org/TR/vc-di-eddsa/#eddsa-rdfc-2022
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::{KeyResolver, ProofError, PublicKeyMaterial, is_date_time_stamp};
+use crate::jsonld::canonicalize;
+
+/// The `cryptosuite` identifier.
+pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
+/// The proof `type`.
+pub const PROOF_TYPE: &str = "DataIntegrityProof";
+
+/// What the signer states in the proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProofOptions {
+    /// The DID URL of the signing key.
+    pub verification_method: String,
+    /// `assertionMethod` for credentials, `authentication` for presentations.
+    pub proof_purpose: String,
+    /// An XML Schema dateTimeStamp; none leaves `created` out.
+    pub created: Option<String>,
+    /// The verifier's nonce (presentations).
+    pub challenge: Option<String>,
+    /// The verifier's domain (presentations).
+    pub domain: Option<String>,
+}
+
+/// What a verifier requires of a proof beyond a valid signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expectations {
+    /// Required `proofPurpose`.
+    pub proof_purpose: String,
+    /// Required `challenge`, if the verifier issued one.
+    pub challenge: Option<String>,
+    /// Required `domain`, if the verifier named one.
+    pub domain: Option<String>,
+}
+
+fn object(v: &Value, what: &str) -> Result<Map<String, Value>, ProofError> {
+    v.as_object()
+        .cloned()
+        .ok_or_else(|| ProofError::Malformed(format!("{what} is not a JSON object")))
+}
+
+fn proof_options_value(o: &ProofOptions) -> Result<Value, ProofError> {
+    let mut m = Map::new();
+    m.insert("type".into(), PROOF_TYPE.into());
+    m.insert("cryptosuite".into(), CRYPTOSUITE.into());
+    if let Some(c) = &o.created {
+        if !is_date_time_stamp(c) {
+            return Err(ProofError::Malformed(format!(
+                "created {c:?} is not an XML Schema dateTimeStamp"
+            )));
+        }
+        m.insert("created".into(), c.clone().into());
+    }
+    m.insert(
+        "verificationMethod".into(),
+        o.verification_method.clone().into(),
+    );
+    m.insert("proofPurpose".into(), o.proof_purpose.clone().into());
+    if let Some(c) = &o.challenge {
+        m.insert("challenge".into(), c.clone().into());
+    }
+    if let Some(d) = &o.domain {
+        m.insert("domain".into(), d.clone().into());
+    }
+    Ok(Value::Object(m))
+}
+
+/// Transformation (§ 3.3.3): the canonical N-Quads of the unsecured document.
+///
+/// # Errors
+/// [`ProofError::Malformed`] without `@context`, or canonicalization errors.
+pub fn transform(unsecured: &Value) -> Result<String, ProofError> {
+    if unsecured.get("@context").is_none() {
+        return Err(ProofError::Malformed("the document has no @context".into()));
+    }
+    Ok(canonicalize(unsecured)?.concat())
+}
+
+/// Proof configuration (§ 3.3.5): the proof options without `proofValue`, with the document's
+/// `@context`, canonicalized.
+///
+/// # Errors
+/// [`ProofError::Unsupported`] for another type or cryptosuite; canonicalization errors.
+pub fn configure(unsecured: &Value, proof_options: &Value) -> Result<String, ProofError> {
+    let mut config = object(proof_options, "the proof")?;
+    let ty = config
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let suite = config
+        .get("cryptosuite")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if ty != PROOF_TYPE || suite != CRYPTOSUITE {
+        return Err(ProofError::Unsupported {
+            proof_type: ty.to_owned(),
+            cryptosuite: suite.to_owned(),
+        });
+    }
+    if let Some(c) = config.get("created")
+        && !c.as_str().is_some_and(is_date_time_stamp)
+    {
+        return Err(ProofError::Malformed(
+            "created is not an XML Schema dateTimeStamp".into(),
+        ));
+    }
+    config.remove("proofValue");
+    let context = unsecured
+        .get("@context")
+        .cloned()
+        .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
+    config.insert("@context".into(), context);
+    Ok(canonicalize(&Value::Object(config))?.concat())
+}
+
+/// Hashing (§ 3.3.4): `SHA-256(canonical proof config) ‖ SHA-256(canonical document)`.
+pub fn hash_data(canonical_proof_config: &str, canonical_document: &str) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(&Sha256::digest(canonical_proof_config.as_bytes()));
+    out[32..].copy_from_slice(&Sha256::digest(canonical_document.as_bytes()));
+    out
+}
+
+/// Adds an `eddsa-rdfc-2022` proof to `document` (a credential or presentation without `proof`).
+///
+/// # Errors
+/// [`ProofError`] naming the failing step.
+pub fn create_proof(
+    document: &Value,
+    key: &SigningKey,
+    options: &ProofOptions,
+) -> Result<Value, ProofError> {
+    let mut unsecured = object(document, "the document")?;
+    if unsecured.contains_key("proof") {
+        return Err(ProofError::Malformed(
+            "the document already has a proof".into(),
+        ));
+    }
+    let unsecured_value = Value::Object(unsecured.clone());
+    let proof = proof_options_value(options)?;
+    let hash = hash_data(
+        &configure(&unsecured_value, &proof)?,
+        &transform(&unsecured_value)?,
+    );
+    let signature = key.sign(&hash);
+    let mut proof = object(&proof, "the proof")?;
+    proof.insert(
+        "proofValue".into(),
+        format!("z{}", bs58::encode(signature.to_bytes()).into_string()).into(),
+    );
+    unsecured.insert("proof".into(), Value::Object(proof));
+    Ok(Value::Object(unsecured))
+}
+
+/// Signs a verifiable presentation for a verifier's `challenge` and `domain`
+/// (`proofPurpose: authentication`).
+///
+/// # Errors
+/// As [`create_proof`].
+pub fn sign_presentation(
+    presentation: &Value,
+    key: &SigningKey,
+    verification_method: &str,
+    created: &str,
+    challenge: &str,
+    domain: &str,
+) -> Result<Value, ProofError> {
+    create_proof(
+        presentation,
+        key,
+        &ProofOptions {
+            verification_method: verification_method.to_owned(),
+            proof_purpose: "authentication".into(),
+            created: Some(created.to_owned()),
+            challenge: Some(challenge.to_owned()),
+            domain: Some(domain.to_owned()),
+        },
+    )
+}
+
+/// Verifies the `eddsa-rdfc-2022` proof of `secured` (§ 3.3.2) against `expected`. Returns the
+/// verification method that signed.
+///
+/// # Errors
+/// [`ProofError::InvalidSignature`] for a bad signature; [`ProofError::ContextMismatch`] for a
+/// wrong purpose, challenge or domain; other variants name the malformed part.
+pub fn verify_proof(
+    secured: &Value,
+    resolver: &dyn KeyResolver,
+    expected: &Expectations,
+) -> Result<String, ProofError> {
+    let mut unsecured = object(secured, "the document")?;
+    let proof = unsecured
+        .remove("proof")
+        .ok_or_else(|| ProofError::Malformed("the document has no proof".into()))?;
+    let proof_map = object(&proof, "the proof")?;
+    let text = |k: &str| proof_map.get(k).and_then(Value::as_str);
+    if text("proofPurpose") != Some(expected.proof_purpose.as_str()) {
+        return Err(ProofError::ContextMismatch {
+            what: "proofPurpose",
+        });
+    }
+    if let Some(c) = &expected.challenge
+        && text("challenge") != Some(c.as_str())
+    {
+        return Err(ProofError::ContextMismatch { what: "challenge" });
+    }
+    if let Some(d) = &expected.domain
+        && text("domain") != Some(d.as_str())
+    {
+        return Err(ProofError::ContextMismatch { what: "domain" });
+    }
+    let vm = text("verificationMethod")
+        .ok_or_else(|| ProofError::Malformed("the proof has no verificationMethod".into()))?
+        .to_owned();
+    let proof_value = text("proofValue")
+        .ok_or_else(|| ProofError::Malformed("the proof has no proofValue".into()))?;
+    let sig_bytes = proof_value
+        .strip_prefix('z')
+        .and_then(|b| bs58::decode(b).into_vec().ok())
+        .ok_or_else(|| ProofError::ProofValue("not base58btc multibase".into()))?;
+    let signature = Signature::from_slice(&sig_bytes)
+        .map_err(|_| ProofError::ProofValue("not 64 bytes".into()))?;
+    let key = match resolver.resolve(&vm)? {
+        PublicKeyMaterial::Ed25519(k) => {
+            VerifyingKey::from_bytes(&k).map_err(|e| ProofError::VerificationMethod {
+                id: vm.clone(),
+                reason: e.to_string(),
+            })?
+        }
+        PublicKeyMaterial::Bls12381G2(_) => {
+            return Err(ProofError::VerificationMethod {
+                id: vm,
+                reason: "a BBS key cannot verify an eddsa-rdfc-2022 proof".into(),
+            });
+        }
+    };
+    let unsecured = Value::Object(unsecured);
+    let hash = hash_data(&configure(&unsecured, &proof)?, &transform(&unsecured)?);
+    // Strict verification also rejects small-order keys and non-canonical signatures.
+    key.verify_strict(&hash, &signature)
+        .map_err(|_| ProofError::InvalidSignature)?;
+    Ok(vm)
+}
+
+/// Verifies a presentation's `authentication` proof for the verifier's own challenge and domain.
+///
+/// # Errors
+/// As [`verify_proof`].
+pub fn verify_presentation(
+    presentation: &Value,
+    resolver: &dyn KeyResolver,
+    challenge: &str,
+    domain: &str,
+) -> Result<String, ProofError> {
+    verify_proof(
+        presentation,
+        resolver,
+        &Expectations {
+            proof_purpose: "authentication".into(),
+            challenge: Some(challenge.to_owned()),
+            domain: Some(domain.to_owned()),
+        },
+    )
+}

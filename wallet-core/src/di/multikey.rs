@@ -1,0 +1,145 @@
+//! Multikey ([Controlled Identifiers § 2.2.2]): `z` + base58btc(multicodec varint ‖ key bytes).
+//!
+//! [Controlled Identifiers § 2.2.2]: https://www.w3.org/TR/cid-1.0/#Multikey
+
+use super::PublicKeyMaterial;
+
+/// Multicodec `ed25519-pub` (0xed) as an unsigned varint.
+const ED25519_PUB: [u8; 2] = [0xed, 0x01];
+/// Multicodec `ed25519-priv` (0x1300) as an unsigned varint.
+const ED25519_PRIV: [u8; 2] = [0x80, 0x26];
+/// Multicodec `bls12_381-g2-pub` (0xeb) as an unsigned varint.
+const BLS12_381_G2_PUB: [u8; 2] = [0xeb, 0x01];
+
+/// Why a Multikey string was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MultikeyError {
+    /// Not `z` + base58btc.
+    #[error("not a base58btc multibase string")]
+    Encoding,
+    /// An unknown multicodec header.
+    #[error("unsupported multicodec key type")]
+    UnknownCodec,
+    /// The key bytes have the wrong length or are not a valid key.
+    #[error("invalid key bytes for its type")]
+    InvalidKey,
+    /// A secret key where a public key was needed.
+    #[error("a secret key where a public key was expected")]
+    NotPublic,
+}
+
+/// A decoded Multikey.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Multikey {
+    /// Ed25519 public key.
+    Ed25519Public([u8; 32]),
+    /// Ed25519 secret seed (zeroized on drop).
+    Ed25519Secret(zeroize::Zeroizing<[u8; 32]>),
+    /// BLS12-381 G2 public key (a BBS key).
+    Bls12381G2Public(Box<crate::bbs::PublicKey>),
+}
+
+impl std::fmt::Debug for Multikey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Multikey::Ed25519Public(k) => {
+                write!(f, "Ed25519Public({})", Self::encode_ed25519_public(k))
+            }
+            Multikey::Ed25519Secret(_) => f.write_str("Ed25519Secret(<redacted>)"),
+            Multikey::Bls12381G2Public(k) => write!(f, "Bls12381G2Public({k:?})"),
+        }
+    }
+}
+
+impl Multikey {
+    /// Decodes `z…`.
+    ///
+    /// # Errors
+    /// [`MultikeyError`].
+    pub fn decode(s: &str) -> Result<Self, MultikeyError> {
+        let body = s.strip_prefix('z').ok_or(MultikeyError::Encoding)?;
+        let bytes = zeroize::Zeroizing::new(
+            bs58::decode(body)
+                .into_vec()
+                .map_err(|_| MultikeyError::Encoding)?,
+        );
+        let (head, key) = bytes.split_at(bytes.len().min(2));
+        match <[u8; 2]>::try_from(head).map_err(|_| MultikeyError::UnknownCodec)? {
+            ED25519_PUB => Ok(Multikey::Ed25519Public(
+                key.try_into().map_err(|_| MultikeyError::InvalidKey)?,
+            )),
+            ED25519_PRIV => Ok(Multikey::Ed25519Secret(zeroize::Zeroizing::new(
+                key.try_into().map_err(|_| MultikeyError::InvalidKey)?,
+            ))),
+            BLS12_381_G2_PUB => Ok(Multikey::Bls12381G2Public(Box::new(
+                crate::bbs::PublicKey::from_bytes(key).map_err(|_| MultikeyError::InvalidKey)?,
+            ))),
+            _ => Err(MultikeyError::UnknownCodec),
+        }
+    }
+
+    /// The public key, for public Multikeys.
+    ///
+    /// # Errors
+    /// [`MultikeyError::NotPublic`] for secret keys.
+    pub fn into_public(self) -> Result<PublicKeyMaterial, MultikeyError> {
+        match self {
+            Multikey::Ed25519Public(k) => Ok(PublicKeyMaterial::Ed25519(k)),
+            Multikey::Bls12381G2Public(k) => Ok(PublicKeyMaterial::Bls12381G2(k)),
+            Multikey::Ed25519Secret(_) => Err(MultikeyError::NotPublic),
+        }
+    }
+
+    /// `z…` of an Ed25519 public key.
+    pub fn encode_ed25519_public(key: &[u8; 32]) -> String {
+        format!(
+            "z{}",
+            bs58::encode([&ED25519_PUB[..], key].concat()).into_string()
+        )
+    }
+
+    /// `z…` of a BBS public key.
+    pub fn encode_bls12_381_g2_public(key: &crate::bbs::PublicKey) -> String {
+        format!(
+            "z{}",
+            bs58::encode([&BLS12_381_G2_PUB[..], key.as_bytes()].concat()).into_string()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn rejects_malformed() {
+        assert_eq!(Multikey::decode("6Mk"), Err(MultikeyError::Encoding));
+        assert_eq!(Multikey::decode("z0OIl"), Err(MultikeyError::Encoding));
+        assert_eq!(Multikey::decode("z"), Err(MultikeyError::UnknownCodec));
+        let short = format!("z{}", bs58::encode([0xed, 0x01, 1, 2]).into_string());
+        assert_eq!(Multikey::decode(&short), Err(MultikeyError::InvalidKey));
+        let bad_g2 = format!(
+            "z{}",
+            bs58::encode([&[0xeb, 0x01][..], &[0u8; 96]].concat()).into_string()
+        );
+        assert_eq!(Multikey::decode(&bad_g2), Err(MultikeyError::InvalidKey));
+    }
+
+    proptest! {
+        #[test]
+        fn ed25519_round_trip(k in any::<[u8; 32]>()) {
+            let s = Multikey::encode_ed25519_public(&k);
+            prop_assert!(s.starts_with("z6Mk"));
+            prop_assert_eq!(Multikey::decode(&s).unwrap(), Multikey::Ed25519Public(k));
+        }
+
+        #[test]
+        fn arbitrary_strings_never_panic(s in "\\PC{0,120}") {
+            let _ = Multikey::decode(&s);
+            let _ = Multikey::decode(&format!("z{s}"));
+        }
+    }
+}
