@@ -1,17 +1,26 @@
 //! W3C Data Integrity proofs ([VC Data Integrity 1.0]): the `DataIntegrityProof` options, the
 //! Multikey encoding of public keys, the resolver that turns a `verificationMethod` into a key, and
-//! the cryptosuites — [`eddsa_rdfc_2022`] (holders' presentations, credentials).
+//! the cryptosuites — [`eddsa_rdfc_2022`] (holders' presentations, credentials) and
+//! [`bbs_2023`] (selectively disclosable credentials).
 //!
 //! [VC Data Integrity 1.0]: https://www.w3.org/TR/vc-data-integrity/
 
+pub mod bbs_2023;
+mod cbor;
 pub mod eddsa_rdfc_2022;
+pub mod json_pointer;
 mod multikey;
 
 use std::collections::HashMap;
 
 pub use multikey::{Multikey, MultikeyError};
 
-use crate::jsonld::JsonLdError;
+use serde_json::{Map, Value};
+
+use crate::jsonld::{JsonLdError, canonicalize};
+
+/// The proof `type` of every Data Integrity proof.
+pub const PROOF_TYPE: &str = "DataIntegrityProof";
 
 /// Why a proof could not be created or did not verify. Each variant names the step that failed.
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +122,74 @@ impl KeyResolver for StaticResolver {
             .into_public()
             .map_err(|e| fail(e.to_string()))
     }
+}
+
+/// The proof options object of `suite` (without `proofValue`).
+pub(crate) fn proof_options_value(
+    o: &eddsa_rdfc_2022::ProofOptions,
+    suite: &str,
+) -> Result<Value, ProofError> {
+    let mut m = Map::new();
+    m.insert("type".into(), PROOF_TYPE.into());
+    m.insert("cryptosuite".into(), suite.into());
+    if let Some(c) = &o.created {
+        if !is_date_time_stamp(c) {
+            return Err(ProofError::Malformed(format!(
+                "created {c:?} is not an XML Schema dateTimeStamp"
+            )));
+        }
+        m.insert("created".into(), c.clone().into());
+    }
+    m.insert(
+        "verificationMethod".into(),
+        o.verification_method.clone().into(),
+    );
+    m.insert("proofPurpose".into(), o.proof_purpose.clone().into());
+    if let Some(c) = &o.challenge {
+        m.insert("challenge".into(), c.clone().into());
+    }
+    if let Some(d) = &o.domain {
+        m.insert("domain".into(), d.clone().into());
+    }
+    Ok(Value::Object(m))
+}
+
+/// Proof configuration shared by the RDFC-based suites: the proof options of `suite` without
+/// `proofValue`, with the document's `@context`, canonicalized (RDFC-1.0).
+pub(crate) fn proof_config(
+    unsecured: &Value,
+    proof_options: &Value,
+    suite: &str,
+) -> Result<String, ProofError> {
+    let mut config = eddsa_rdfc_2022::object(proof_options, "the proof")?;
+    let ty = config
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let found = config
+        .get("cryptosuite")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if ty != PROOF_TYPE || found != suite {
+        return Err(ProofError::Unsupported {
+            proof_type: ty.to_owned(),
+            cryptosuite: found.to_owned(),
+        });
+    }
+    if let Some(c) = config.get("created")
+        && !c.as_str().is_some_and(is_date_time_stamp)
+    {
+        return Err(ProofError::Malformed(
+            "created is not an XML Schema dateTimeStamp".into(),
+        ));
+    }
+    config.remove("proofValue");
+    let context = unsecured
+        .get("@context")
+        .cloned()
+        .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
+    config.insert("@context".into(), context);
+    Ok(canonicalize(&Value::Object(config))?.concat())
 }
 
 /// `created` and other dateTimes: an XML Schema dateTime with a time zone, as the Data Integrity

@@ -13,13 +13,12 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{KeyResolver, ProofError, PublicKeyMaterial, is_date_time_stamp};
+use super::{KeyResolver, ProofError, PublicKeyMaterial, proof_config, proof_options_value};
 use crate::jsonld::canonicalize;
 
 /// The `cryptosuite` identifier.
 pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
-/// The proof `type`.
-pub const PROOF_TYPE: &str = "DataIntegrityProof";
+pub use super::PROOF_TYPE;
 
 /// What the signer states in the proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,36 +46,10 @@ pub struct Expectations {
     pub domain: Option<String>,
 }
 
-fn object(v: &Value, what: &str) -> Result<Map<String, Value>, ProofError> {
+pub(crate) fn object(v: &Value, what: &str) -> Result<Map<String, Value>, ProofError> {
     v.as_object()
         .cloned()
         .ok_or_else(|| ProofError::Malformed(format!("{what} is not a JSON object")))
-}
-
-fn proof_options_value(o: &ProofOptions) -> Result<Value, ProofError> {
-    let mut m = Map::new();
-    m.insert("type".into(), PROOF_TYPE.into());
-    m.insert("cryptosuite".into(), CRYPTOSUITE.into());
-    if let Some(c) = &o.created {
-        if !is_date_time_stamp(c) {
-            return Err(ProofError::Malformed(format!(
-                "created {c:?} is not an XML Schema dateTimeStamp"
-            )));
-        }
-        m.insert("created".into(), c.clone().into());
-    }
-    m.insert(
-        "verificationMethod".into(),
-        o.verification_method.clone().into(),
-    );
-    m.insert("proofPurpose".into(), o.proof_purpose.clone().into());
-    if let Some(c) = &o.challenge {
-        m.insert("challenge".into(), c.clone().into());
-    }
-    if let Some(d) = &o.domain {
-        m.insert("domain".into(), d.clone().into());
-    }
-    Ok(Value::Object(m))
 }
 
 /// Transformation (§ 3.3.3): the canonical N-Quads of the unsecured document.
@@ -96,35 +69,7 @@ pub fn transform(unsecured: &Value) -> Result<String, ProofError> {
 /// # Errors
 /// [`ProofError::Unsupported`] for another type or cryptosuite; canonicalization errors.
 pub fn configure(unsecured: &Value, proof_options: &Value) -> Result<String, ProofError> {
-    let mut config = object(proof_options, "the proof")?;
-    let ty = config
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let suite = config
-        .get("cryptosuite")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if ty != PROOF_TYPE || suite != CRYPTOSUITE {
-        return Err(ProofError::Unsupported {
-            proof_type: ty.to_owned(),
-            cryptosuite: suite.to_owned(),
-        });
-    }
-    if let Some(c) = config.get("created")
-        && !c.as_str().is_some_and(is_date_time_stamp)
-    {
-        return Err(ProofError::Malformed(
-            "created is not an XML Schema dateTimeStamp".into(),
-        ));
-    }
-    config.remove("proofValue");
-    let context = unsecured
-        .get("@context")
-        .cloned()
-        .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
-    config.insert("@context".into(), context);
-    Ok(canonicalize(&Value::Object(config))?.concat())
+    proof_config(unsecured, proof_options, CRYPTOSUITE)
 }
 
 /// Hashing (§ 3.3.4): `SHA-256(canonical proof config) ‖ SHA-256(canonical document)`.
@@ -151,7 +96,7 @@ pub fn create_proof(
         ));
     }
     let unsecured_value = Value::Object(unsecured.clone());
-    let proof = proof_options_value(options)?;
+    let proof = proof_options_value(options, CRYPTOSUITE)?;
     let hash = hash_data(
         &configure(&unsecured_value, &proof)?,
         &transform(&unsecured_value)?,

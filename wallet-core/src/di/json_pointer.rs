@@ -1,0 +1,199 @@
+//! JSON Pointers (RFC 6901), parsed once into a typed form, and the `selectJsonLd` operation of
+//! the Data Integrity selective-disclosure primitives (vc-di-ecdsa § 3.4.x / vc-di-bbs § 3.3):
+//! build the smallest JSON-LD document that contains the selected values plus, for every object
+//! on the way to them, its `id` and `type`.
+
+use serde_json::{Map, Value};
+
+use super::ProofError;
+
+/// A parsed JSON Pointer: its reference tokens, unescaped.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct JsonPointer {
+    tokens: Vec<String>,
+}
+
+impl std::str::FromStr for JsonPointer {
+    type Err = ProofError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = |why: &str| ProofError::Malformed(format!("JSON pointer {s:?}: {why}"));
+        if s.is_empty() {
+            return Ok(Self { tokens: Vec::new() });
+        }
+        let rest = s
+            .strip_prefix('/')
+            .ok_or_else(|| bad("must start with /"))?;
+        let tokens = rest
+            .split('/')
+            .map(|t| {
+                let mut out = String::with_capacity(t.len());
+                let mut chars = t.chars();
+                while let Some(c) = chars.next() {
+                    if c == '~' {
+                        match chars.next() {
+                            Some('0') => out.push('~'),
+                            Some('1') => out.push('/'),
+                            _ => return Err(bad("~ must be followed by 0 or 1")),
+                        }
+                    } else {
+                        out.push(c);
+                    }
+                }
+                Ok(out)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { tokens })
+    }
+}
+
+impl JsonPointer {
+    /// The reference tokens.
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+}
+
+/// Marks array slots the selection has not filled; removed before the selection is returned.
+const HOLE: &str = "\u{0}siegel:unselected\u{0}";
+
+fn child<'a>(v: &'a Value, token: &str) -> Option<&'a Value> {
+    match v {
+        Value::Object(m) => m.get(token),
+        Value::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    }
+}
+
+fn initial_selection(source: &Value) -> Value {
+    match source {
+        Value::Array(_) => Value::Array(Vec::new()),
+        Value::Object(m) => {
+            let mut sel = Map::new();
+            for key in ["id", "@id", "type", "@type"] {
+                if let Some(v) = m.get(key) {
+                    // Blank node ids carry no information and are not selected.
+                    if !(key.ends_with("id") && v.as_str().is_some_and(|s| s.starts_with("_:"))) {
+                        sel.insert(key.to_owned(), v.clone());
+                    }
+                }
+            }
+            Value::Object(sel)
+        }
+        _ => Value::Object(Map::new()),
+    }
+}
+
+fn slot<'a>(container: &'a mut Value, token: &str) -> Result<&'a mut Value, ProofError> {
+    match container {
+        Value::Object(m) => Ok(m.entry(token.to_owned()).or_insert(Value::Null)),
+        Value::Array(a) => {
+            let i: usize = token
+                .parse()
+                .map_err(|_| ProofError::Malformed(format!("array index {token:?}")))?;
+            if a.len() <= i {
+                a.resize(i + 1, Value::String(HOLE.into()));
+            }
+            Ok(&mut a[i])
+        }
+        _ => Err(ProofError::Malformed(
+            "JSON pointer goes through a non-container".into(),
+        )),
+    }
+}
+
+fn remove_holes(v: &mut Value) {
+    match v {
+        Value::Array(a) => {
+            a.retain(|x| x.as_str() != Some(HOLE));
+            a.iter_mut().for_each(remove_holes);
+        }
+        Value::Object(m) => m.values_mut().for_each(remove_holes),
+        _ => {}
+    }
+}
+
+/// `selectJsonLd(pointers, document)`: `None` for no pointers.
+///
+/// # Errors
+/// [`ProofError::Malformed`] for a pointer that selects nothing.
+pub fn select_json_ld(
+    pointers: &[JsonPointer],
+    document: &Value,
+) -> Result<Option<Value>, ProofError> {
+    if pointers.is_empty() {
+        return Ok(None);
+    }
+    let mut selection = initial_selection(document);
+    if let (Some(ctx), Value::Object(m)) = (document.get("@context"), &mut selection) {
+        m.insert("@context".into(), ctx.clone());
+    }
+    for pointer in pointers {
+        let tokens = pointer.tokens();
+        let Some((last, path)) = tokens.split_last() else {
+            return Ok(Some(document.clone()));
+        };
+        let mut value = document;
+        let mut selected = &mut selection;
+        for token in path {
+            value = child(value, token).ok_or_else(|| {
+                ProofError::Malformed(format!(
+                    "JSON pointer {:?} selects nothing",
+                    pointer.tokens()
+                ))
+            })?;
+            let s = slot(selected, token)?;
+            if s.is_null() || s.as_str() == Some(HOLE) {
+                *s = initial_selection(value);
+            }
+            selected = s;
+        }
+        let leaf = child(value, last).ok_or_else(|| {
+            ProofError::Malformed(format!(
+                "JSON pointer {:?} selects nothing",
+                pointer.tokens()
+            ))
+        })?;
+        *slot(selected, last)? = leaf.clone();
+    }
+    remove_holes(&mut selection);
+    Ok(Some(selection))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use serde_json::json;
+
+    fn p(s: &str) -> JsonPointer {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_and_unescapes() {
+        assert_eq!(p("/a~1b/~0c/0").tokens(), ["a/b", "~c", "0"]);
+        assert!("a/b".parse::<JsonPointer>().is_err());
+        assert!("/a~2".parse::<JsonPointer>().is_err());
+        assert!(p("").tokens().is_empty());
+    }
+
+    #[test]
+    fn selects_with_ancestors_ids_and_types() {
+        let doc = json!({
+            "@context": ["x"], "id": "urn:a", "type": ["T"],
+            "s": {"id": "urn:s", "type": "S", "name": "n", "list": [{"id": "_:b1", "v": 1}, {"v": 2}, {"v": 3}]}
+        });
+        let sel = select_json_ld(&[p("/s/list/2"), p("/s/name")], &doc)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            sel,
+            json!({"@context": ["x"], "id": "urn:a", "type": ["T"],
+                   "s": {"id": "urn:s", "type": "S", "name": "n", "list": [{"v": 3}]}})
+        );
+        assert!(select_json_ld(&[p("/s/missing")], &doc).is_err());
+        assert!(select_json_ld(&[p("/s/list/9")], &doc).is_err());
+        assert_eq!(select_json_ld(&[], &doc).unwrap(), None);
+    }
+}
