@@ -412,3 +412,43 @@ fn selective_pointers_that_select_nothing_are_errors() {
     );
     assert!(matches!(r, Err(ProofError::Malformed(_))), "{r:?}");
 }
+
+/// The permanent-resident example (`prc/`): base proof, disclosure data and derived document,
+/// byte for byte. Blocked by the oxjsonld 0.2.7 type-scoped context bug (see jsonld_vectors.rs):
+/// its credentialSubject has the types `["Person", "PermanentResident"]`.
+#[test]
+#[ignore = "oxjsonld 0.2.7 type-scoped context bug, see jsonld_vectors.rs"]
+fn permanent_resident_example_all_steps() {
+    let signed_expected = json("prc/addSignedSDBase.json");
+    let mut unsigned = signed_expected.clone();
+    unsigned.as_object_mut().unwrap().remove("proof");
+    let mandatory = strings(&json("prCredMandatory.json"));
+    let selective = strings(&json("prCredSelective.json"));
+    let prepared = steps::prepare(&unsigned, &hmac_key()).unwrap();
+    assert_eq!(
+        prepared.quads,
+        strings(&json("prc/addBaseDocHMACCanon.json")),
+        "prc/addBaseDocHMACCanon.json"
+    );
+    let c = json("prc/addProofConfig.json");
+    let opts = ProofOptions {
+        verification_method: c["verificationMethod"].as_str().unwrap().into(),
+        proof_purpose: c["proofPurpose"].as_str().unwrap().into(),
+        created: c["created"].as_str().map(Into::into),
+        challenge: None,
+        domain: None,
+    };
+    let signed =
+        create_base_proof(&unsigned, &secret_key(), &hmac_key(), &mandatory, &opts).unwrap();
+    assert!(
+        same_json(&signed, &signed_expected),
+        "prc/addSignedSDBase.json"
+    );
+    let d = disclosure_data(&signed_expected, &selective).unwrap();
+    assert!(
+        same_json(&d.reveal_document, &json("prc/derivedUnsignedReveal.json")),
+        "prc/derivedUnsignedReveal.json"
+    );
+    let expected = json("prc/derivedRevealDocument.json");
+    verify_derived(&expected, &StaticResolver::new()).unwrap();
+}
