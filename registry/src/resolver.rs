@@ -548,3 +548,63 @@ fn build_document(
     }
     (doc, meta)
 }
+
+/// Resolves `did:ethr` verification methods to keys for Data Integrity verification: the DID
+/// document is read from the chain (now, or as of `at_block`) and the method's
+/// `publicKeyMultibase` decoded. Other DID methods fall back to `did:key` handling.
+pub struct EthrKeyResolver<'c> {
+    resolver: Resolver<'c>,
+    at_block: Option<u64>,
+}
+
+impl std::fmt::Debug for EthrKeyResolver<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EthrKeyResolver")
+            .field("at_block", &self.at_block)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'c> EthrKeyResolver<'c> {
+    /// Keys as the registry at `registry` on `chain` says now (`at_block = None`) or then.
+    pub fn new(chain: &'c dyn Chain, registry: Address, at_block: Option<u64>) -> Self {
+        Self {
+            resolver: Resolver::new(chain, registry),
+            at_block,
+        }
+    }
+}
+
+impl wallet_core::di::KeyResolver for EthrKeyResolver<'_> {
+    fn resolve(
+        &self,
+        vm: &str,
+    ) -> Result<wallet_core::di::PublicKeyMaterial, wallet_core::di::ProofError> {
+        use wallet_core::di::{Multikey, ProofError, StaticResolver};
+        let fail = |reason: String| ProofError::VerificationMethod {
+            id: vm.to_owned(),
+            reason,
+        };
+        if !vm.starts_with("did:ethr:") {
+            return StaticResolver::new().resolve(vm);
+        }
+        let did = vm.split('#').next().unwrap_or(vm);
+        let resolution = self
+            .resolver
+            .resolve_str(did, self.at_block)
+            .map_err(|e| fail(e.to_string()))?;
+        let method = resolution.document["verificationMethod"]
+            .as_array()
+            .and_then(|vms| vms.iter().find(|m| m["id"].as_str() == Some(vm)))
+            .ok_or_else(|| {
+                fail("not in the DID document (revoked, expired or never published)".into())
+            })?;
+        let multibase = method["publicKeyMultibase"]
+            .as_str()
+            .ok_or_else(|| fail("the verification method carries no publicKeyMultibase".into()))?;
+        Multikey::decode(multibase)
+            .map_err(|e| fail(e.to_string()))?
+            .into_public()
+            .map_err(|e| fail(e.to_string()))
+    }
+}

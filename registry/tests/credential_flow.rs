@@ -1,0 +1,82 @@
+//! Across crates: an issuer anchors its BBS key on the chain, issues a `bbs-2023` credential, the
+//! holder derives a selective disclosure, and the verifier checks it with the key resolved from the
+//! chain — then the key is revoked and the credential's status bit set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+
+mod common;
+
+use registry::chain::DevChain;
+use registry::contracts::Deployment;
+use registry::identity::{PublishedKey, Registry, StatusPurpose};
+use registry::resolver::EthrKeyResolver;
+use serde_json::json;
+use wallet_core::bbs::{Bls12381Sha256, SecretKey};
+use wallet_core::di::bbs_2023::{derive, issue, verify_derived};
+use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
+use wallet_core::di::{KeyResolver, ProofError};
+
+#[test]
+fn issue_derive_verify_with_chain_keys_then_revoke() {
+    let chain = DevChain::in_memory();
+    let dep = Deployment::dev_default(&chain).unwrap();
+    let reg = Registry::new(&chain, dep);
+    let bank = common::account("bank-kyc-desk");
+    common::fund(&chain, &[&bank]);
+    let issuer_did = format!("did:ethr:0x539:0x{}", hex::encode(bank.address()));
+    let bbs_key = SecretKey::generate::<Bls12381Sha256>().unwrap();
+    let published = PublishedKey::Bls12381G2(bbs_key.public_key().to_bytes());
+    let issued_at = reg.publish_key(&bank, bank.address(), &published, common::DAY).unwrap().block_number;
+    let vm = format!("{issuer_did}#delegate-1");
+
+    let credential = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+        "type": ["VerifiableCredential", "KycAttestation"],
+        "issuer": issuer_did,
+        "validFrom": "2026-11-25T00:00:00Z",
+        "credentialStatus": {"id": "urn:siegel:status:7", "type": "SiegelStatusBit", "statusIndex": "7"},
+        "credentialSubject": {
+            "name": "Ada Lovelace", "birthDate": "1990-12-10", "idNumber": "X1234567",
+            "ageOver18": true, "incomeBand": "B"
+        }
+    });
+    let options = ProofOptions {
+        verification_method: vm.clone(),
+        proof_purpose: "assertionMethod".into(),
+        created: Some("2026-11-25T10:00:00Z".into()),
+        challenge: None,
+        domain: None,
+    };
+    let signed = issue(&credential, &bbs_key, &["/issuer".into(), "/validFrom".into()], &options).unwrap();
+    let shown = derive(
+        &signed,
+        &["/credentialSubject/ageOver18".into(), "/credentialSubject/incomeBand".into()],
+        b"lender nonce 42",
+    )
+    .unwrap();
+    // Only what the lender needs is in the presentation.
+    let subject = shown["credentialSubject"].as_object().unwrap();
+    assert_eq!(subject.len(), 2, "{subject:?}");
+    assert!(!shown.to_string().contains("Ada Lovelace") && !shown.to_string().contains("1990-12-10"));
+
+    let now = EthrKeyResolver::new(&chain, dep.did_registry, None);
+    let verified = verify_derived(&shown, &now).unwrap();
+    assert_eq!(verified.verification_method, vm);
+    assert_eq!(verified.presentation_header, b"lender nonce 42");
+    assert!(!reg.status(bank.address(), StatusPurpose::Revocation, 7).unwrap());
+
+    // Key rotation: the old key is revoked on chain; verification "now" fails, "as of issuance"
+    // still finds the key.
+    let revoked_at = reg.revoke_key(&bank, bank.address(), &published).unwrap().block_number;
+    assert!(revoked_at > issued_at);
+    assert!(matches!(
+        verify_derived(&shown, &now),
+        Err(ProofError::VerificationMethod { .. })
+    ));
+    let then = EthrKeyResolver::new(&chain, dep.did_registry, Some(issued_at));
+    assert!(verify_derived(&shown, &then).is_ok());
+    assert!(matches!(now.resolve(&format!("{issuer_did}#delegate-9")), Err(ProofError::VerificationMethod { .. })));
+
+    // Revocation of the credential itself is a status bit the issuer sets.
+    reg.set_status(&bank, bank.address(), StatusPurpose::Revocation, 7, true).unwrap();
+    assert!(reg.status(bank.address(), StatusPurpose::Revocation, 7).unwrap());
+}
