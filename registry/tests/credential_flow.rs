@@ -1,7 +1,12 @@
 //! Across crates: an issuer anchors its BBS key on the chain, issues a `bbs-2023` credential, the
 //! holder derives a selective disclosure, and the verifier checks it with the key resolved from the
 //! chain — then the key is revoked and the credential's status bit set.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
 
 mod common;
 
@@ -25,7 +30,10 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
     let issuer_did = format!("did:ethr:0x539:0x{}", hex::encode(bank.address()));
     let bbs_key = SecretKey::generate::<Bls12381Sha256>().unwrap();
     let published = PublishedKey::Bls12381G2(bbs_key.public_key().to_bytes());
-    let issued_at = reg.publish_key(&bank, bank.address(), &published, common::DAY).unwrap().block_number;
+    let issued_at = reg
+        .publish_key(&bank, bank.address(), &published, common::DAY)
+        .unwrap()
+        .block_number;
     let vm = format!("{issuer_did}#delegate-1");
 
     let credential = json!({
@@ -46,27 +54,44 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
         challenge: None,
         domain: None,
     };
-    let signed = issue(&credential, &bbs_key, &["/issuer".into(), "/validFrom".into()], &options).unwrap();
+    let signed = issue(
+        &credential,
+        &bbs_key,
+        &["/issuer".into(), "/validFrom".into()],
+        &options,
+    )
+    .unwrap();
     let shown = derive(
         &signed,
-        &["/credentialSubject/ageOver18".into(), "/credentialSubject/incomeBand".into()],
+        &[
+            "/credentialSubject/ageOver18".into(),
+            "/credentialSubject/incomeBand".into(),
+        ],
         b"lender nonce 42",
     )
     .unwrap();
     // Only what the lender needs is in the presentation.
     let subject = shown["credentialSubject"].as_object().unwrap();
     assert_eq!(subject.len(), 2, "{subject:?}");
-    assert!(!shown.to_string().contains("Ada Lovelace") && !shown.to_string().contains("1990-12-10"));
+    assert!(
+        !shown.to_string().contains("Ada Lovelace") && !shown.to_string().contains("1990-12-10")
+    );
 
     let now = EthrKeyResolver::new(&chain, dep.did_registry, None);
     let verified = verify_derived(&shown, &now).unwrap();
     assert_eq!(verified.verification_method, vm);
     assert_eq!(verified.presentation_header, b"lender nonce 42");
-    assert!(!reg.status(bank.address(), StatusPurpose::Revocation, 7).unwrap());
+    assert!(
+        !reg.status(bank.address(), StatusPurpose::Revocation, 7)
+            .unwrap()
+    );
 
     // Key rotation: the old key is revoked on chain; verification "now" fails, "as of issuance"
     // still finds the key.
-    let revoked_at = reg.revoke_key(&bank, bank.address(), &published).unwrap().block_number;
+    let revoked_at = reg
+        .revoke_key(&bank, bank.address(), &published)
+        .unwrap()
+        .block_number;
     assert!(revoked_at > issued_at);
     assert!(matches!(
         verify_derived(&shown, &now),
@@ -74,9 +99,16 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
     ));
     let then = EthrKeyResolver::new(&chain, dep.did_registry, Some(issued_at));
     assert!(verify_derived(&shown, &then).is_ok());
-    assert!(matches!(now.resolve(&format!("{issuer_did}#delegate-9")), Err(ProofError::VerificationMethod { .. })));
+    assert!(matches!(
+        now.resolve(&format!("{issuer_did}#delegate-9")),
+        Err(ProofError::VerificationMethod { .. })
+    ));
 
     // Revocation of the credential itself is a status bit the issuer sets.
-    reg.set_status(&bank, bank.address(), StatusPurpose::Revocation, 7, true).unwrap();
-    assert!(reg.status(bank.address(), StatusPurpose::Revocation, 7).unwrap());
+    reg.set_status(&bank, bank.address(), StatusPurpose::Revocation, 7, true)
+        .unwrap();
+    assert!(
+        reg.status(bank.address(), StatusPurpose::Revocation, 7)
+            .unwrap()
+    );
 }

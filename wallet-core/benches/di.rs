@@ -1,0 +1,131 @@
+//! Data Integrity on a 30-claim credential: `bbs-2023` base proof, derive (5 of 30 claims
+//! disclosed) and verify, with the canonicalization and the BBS parts measured on their own in the
+//! same run; `eddsa-rdfc-2022` sign and verify for comparison.
+//!
+//! Run: `cargo bench -p wallet-core --bench di`. Results: docs/BENCHMARKS.md.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "benchmark"
+)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde_json::{Map, Value, json};
+use std::hint::black_box;
+use wallet_core::bbs::{Bls12381Sha256, DisclosedIndexes, SecretKey};
+use wallet_core::di::bbs_2023::{derive, disclosure_data, issue, steps, verify_derived};
+use wallet_core::di::eddsa_rdfc_2022::{self, Expectations, ProofOptions};
+use wallet_core::di::{Multikey, StaticResolver};
+use wallet_core::jsonld::canonicalize;
+
+fn credential(issuer: &str) -> Value {
+    let mut subject = Map::new();
+    for i in 0..30 {
+        subject.insert(format!("claim{i:02}"), json!(format!("value of claim {i}")));
+    }
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+        "type": ["VerifiableCredential", "KycAttestation"],
+        "issuer": issuer,
+        "validFrom": "2026-11-25T00:00:00Z",
+        "credentialSubject": subject,
+    })
+}
+
+fn bench(c: &mut Criterion) {
+    let sk = SecretKey::generate::<Bls12381Sha256>().unwrap();
+    let mk = Multikey::encode_bls12_381_g2_public(sk.public_key());
+    let vm = format!("did:key:{mk}#{mk}");
+    let doc = credential(&format!("did:key:{mk}"));
+    let options = ProofOptions {
+        verification_method: vm,
+        proof_purpose: "assertionMethod".into(),
+        created: Some("2026-11-25T10:00:00Z".into()),
+        challenge: None,
+        domain: None,
+    };
+    let mandatory: Vec<String> = vec!["/issuer".into(), "/validFrom".into()];
+    let selective: Vec<String> = (0..5)
+        .map(|i| format!("/credentialSubject/claim{:02}", i * 6))
+        .collect();
+    let signed = issue(&doc, &sk, &mandatory, &options).unwrap();
+    let derived = derive(&signed, &selective, b"nonce").unwrap();
+    let resolver = StaticResolver::new();
+    verify_derived(&derived, &resolver).unwrap();
+
+    let mut g = c.benchmark_group("bbs_2023_30_claims");
+    g.sample_size(20);
+    g.bench_function("base_proof", |b| {
+        b.iter(|| issue(black_box(&doc), &sk, &mandatory, &options).unwrap())
+    });
+    g.bench_function("derive_5_of_30", |b| {
+        b.iter(|| derive(black_box(&signed), &selective, b"nonce").unwrap())
+    });
+    g.bench_function("verify_derived", |b| {
+        b.iter(|| verify_derived(black_box(&derived), &resolver).unwrap())
+    });
+    // The parts: canonicalization of the credential, the holder's full disclosure-data step
+    // (canonicalization + grouping, no BBS), and the BBS operations alone on the same messages.
+    g.bench_function("part_canonicalize_credential", |b| {
+        b.iter(|| canonicalize(black_box(&doc)).unwrap())
+    });
+    g.bench_function("part_prepare_hmac_relabel", |b| {
+        b.iter(|| steps::prepare(black_box(&doc), &[7u8; 32]).unwrap())
+    });
+    g.bench_function("part_disclosure_data", |b| {
+        b.iter(|| disclosure_data(black_box(&signed), &selective).unwrap())
+    });
+    let data = disclosure_data(&signed, &selective).unwrap();
+    let idx = DisclosedIndexes::new(
+        data.adj_selective_indexes.iter().copied(),
+        data.messages.len(),
+    )
+    .unwrap();
+    g.bench_function("part_bbs_sign", |b| {
+        b.iter(|| {
+            sk.sign::<Bls12381Sha256, _>(&data.base.bbs_header, black_box(&data.messages))
+                .unwrap()
+        })
+    });
+    g.bench_function("part_bbs_proof_gen", |b| {
+        b.iter(|| {
+            data.base
+                .signature
+                .prove(
+                    &data.base.public_key,
+                    &data.base.bbs_header,
+                    b"nonce",
+                    black_box(&data.messages),
+                    &idx,
+                )
+                .unwrap()
+        })
+    });
+    g.finish();
+
+    let ed = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+    let edk = Multikey::encode_ed25519_public(&ed.verifying_key().to_bytes());
+    let ed_opts = ProofOptions {
+        verification_method: format!("did:key:{edk}#{edk}"),
+        ..options.clone()
+    };
+    let ed_signed = eddsa_rdfc_2022::create_proof(&doc, &ed, &ed_opts).unwrap();
+    let expect = Expectations {
+        proof_purpose: "assertionMethod".into(),
+        challenge: None,
+        domain: None,
+    };
+    let mut g = c.benchmark_group("eddsa_rdfc_2022_30_claims");
+    g.sample_size(20);
+    g.bench_function("create_proof", |b| {
+        b.iter(|| eddsa_rdfc_2022::create_proof(black_box(&doc), &ed, &ed_opts).unwrap())
+    });
+    g.bench_function("verify_proof", |b| {
+        b.iter(|| eddsa_rdfc_2022::verify_proof(black_box(&ed_signed), &resolver, &expect).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
