@@ -189,7 +189,7 @@ fn add_hash_data() {
     let p = prepared();
     let mandatory = mandatory_group(&p);
     assert_eq!(
-        hex::encode(steps::mandatory_hash(&p, &mandatory)),
+        hex::encode(steps::mandatory_hash(&p.quads, &mandatory)),
         h["mandatoryHash"].as_str().unwrap(),
         "mandatoryHash"
     );

@@ -255,12 +255,20 @@ pub mod steps {
     }
 
     /// `hashMandatoryNQuads`: SHA-256 of the mandatory quads joined in index order.
-    pub fn mandatory_hash(prepared: &Prepared, mandatory: &BTreeSet<usize>) -> [u8; 32] {
+    pub fn mandatory_hash(quads: &[String], mandatory: &BTreeSet<usize>) -> [u8; 32] {
         let mut h = Sha256::new();
         for &i in mandatory {
-            h.update(prepared.quads[i].as_bytes());
+            h.update(quads[i].as_bytes());
         }
         h.finalize().into()
+    }
+
+    /// The BBS header: `SHA-256(canonical proof config) ‖ mandatoryHash`.
+    pub fn bbs_header(canonical_proof_config: &str, mandatory_hash: &[u8; 32]) -> Vec<u8> {
+        let mut header = Vec::with_capacity(64);
+        header.extend_from_slice(&Sha256::digest(canonical_proof_config.as_bytes()));
+        header.extend_from_slice(mandatory_hash);
+        header
     }
 
     /// The BBS messages: the non-mandatory quads in index order.
@@ -338,9 +346,10 @@ pub fn create_base_proof(
     let canonical_config = proof_config(&unsecured_value, &proof, CRYPTOSUITE)?;
     let prepared = steps::prepare(&unsecured_value, hmac_key)?;
     let mandatory = steps::group(&prepared, &parse_pointers(mandatory_pointers)?)?;
-    let mut bbs_header = Vec::with_capacity(64);
-    bbs_header.extend_from_slice(&Sha256::digest(canonical_config.as_bytes()));
-    bbs_header.extend_from_slice(&steps::mandatory_hash(&prepared, &mandatory));
+    let bbs_header = steps::bbs_header(
+        &canonical_config,
+        &steps::mandatory_hash(&prepared.quads, &mandatory),
+    );
     let messages: Vec<String> = steps::non_mandatory(&prepared, &mandatory)
         .into_iter()
         .map(|(_, q)| q)
@@ -721,11 +730,7 @@ pub fn verify_derived(
     if mandatory_set.len() != mandatory.len() || mandatory.iter().any(|&i| i >= lines.len()) {
         return Err(bad("mandatory indexes out of range"));
     }
-    let mut h = Sha256::new();
-    for &i in &mandatory {
-        h.update(lines[i].as_bytes());
-    }
-    let mandatory_hash: [u8; 32] = h.finalize().into();
+    let mandatory_hash = steps::mandatory_hash(&lines, &mandatory_set);
     let disclosed: Vec<&String> = lines
         .iter()
         .enumerate()
@@ -738,9 +743,7 @@ pub fn verify_derived(
     let mut proof_options = proof.clone();
     proof_options.remove("proofValue");
     let canonical_config = proof_config(&unsecured, &Value::Object(proof_options), CRYPTOSUITE)?;
-    let mut header = Vec::with_capacity(64);
-    header.extend_from_slice(&Sha256::digest(canonical_config.as_bytes()));
-    header.extend_from_slice(&mandatory_hash);
+    let header = steps::bbs_header(&canonical_config, &mandatory_hash);
     let bbs_proof = bbs::Proof::<Bls12381Sha256>::from_bytes(bbs_proof)
         .map_err(|e| ProofError::ProofValue(e.to_string()))?;
     let pairs: Vec<(usize, &[u8])> = selective
