@@ -452,3 +452,29 @@ fn permanent_resident_example_all_steps() {
     let expected = json("prc/derivedRevealDocument.json");
     verify_derived(&expected, &StaticResolver::new()).unwrap();
 }
+
+mod hostile {
+    use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Arbitrary bytes after the derived-proof header never panic and never verify.
+        #[test]
+        fn arbitrary_derived_proof_values(tail in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let mut doc = json("derivedRevealDocument.json");
+            let bytes = [&[0xd9u8, 0x5d, 0x03][..], &tail].concat();
+            doc["proof"]["proofValue"] = format!("u{}", URL_SAFE_NO_PAD.encode(bytes)).into();
+            prop_assert!(verify_derived(&doc, &StaticResolver::new()).is_err());
+        }
+
+        /// Arbitrary selective pointers never panic: they select something or are an error.
+        #[test]
+        fn arbitrary_selective_pointers(p in "(/[a-zA-Z0-9~]{0,12}){0,4}") {
+            let _ = disclosure_data(&json("addSignedSDBase.json"), &[p]);
+        }
+    }
+}
