@@ -67,6 +67,37 @@ pub fn create_private_dir(dir: &Path) -> Result<(), FsError> {
     b.create(dir).map_err(err("create directory", dir))
 }
 
+/// Why [`lock_exclusive`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Another process (or another open file in this one) holds the lock.
+    #[error("{} is in use by another process", .0.display())]
+    InUse(PathBuf),
+    /// The lock file could not be created or locked.
+    #[error(transparent)]
+    Fs(#[from] FsError),
+}
+
+/// Takes an exclusive advisory lock on `<path>.lock` (created 0600, its directory 0700), without
+/// waiting. The lock lives as long as the returned file, and ends with the process.
+///
+/// # Errors
+/// [`LockError::InUse`] when held elsewhere; [`LockError::Fs`] for I/O failures.
+pub fn lock_exclusive(path: &Path) -> Result<File, LockError> {
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    let lock_path = path.with_file_name(name);
+    let file = open_private(&lock_path, false)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(LockError::InUse(path.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => Err(err("lock", &lock_path)(e).into()),
+    }
+}
+
 fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

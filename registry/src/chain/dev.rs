@@ -344,28 +344,6 @@ impl DevChain {
         }
     }
 
-    fn acquire_lock(path: &Path) -> Result<std::fs::File, ChainError> {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(".lock");
-        let lock_path = path.with_file_name(name);
-        let state_err = |message: String| ChainError::State {
-            path: path.to_path_buf(),
-            message,
-        };
-        if let Some(dir) = path.parent() {
-            wallet_core::fs::create_private_dir(dir).map_err(|e| state_err(e.to_string()))?;
-        }
-        let file = wallet_core::fs::open_private(&lock_path, false)
-            .map_err(|e| state_err(e.to_string()))?;
-        match file.try_lock() {
-            Ok(()) => Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => Err(state_err(
-                "the dev chain is in use by another process".into(),
-            )),
-            Err(std::fs::TryLockError::Error(e)) => Err(state_err(e.to_string())),
-        }
-    }
-
     /// The receipt of a transaction this chain mined.
     pub fn receipt(&self, tx_hash: B256) -> Option<Receipt> {
         self.lock().receipts.get(&tx_hash).cloned()
@@ -380,7 +358,10 @@ impl DevChain {
             path: path.to_path_buf(),
             message,
         };
-        let lock = Self::acquire_lock(path)?;
+        let lock = wallet_core::fs::lock_exclusive(path).map_err(|e| ChainError::State {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         let journal = match std::fs::read(path) {
             Ok(bytes) => {
                 serde_json::from_slice::<Journal>(&bytes).map_err(|e| state_err(e.to_string()))?

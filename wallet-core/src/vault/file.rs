@@ -2,8 +2,8 @@
 //! [`crate::fs::write_atomic`]: after a crash at any instant the path holds the old or the new
 //! file, never a mix).
 
-use std::fs::{self, File, TryLockError};
-use std::path::{Path, PathBuf};
+use std::fs::{self, File};
+use std::path::Path;
 
 use super::error::Error;
 
@@ -14,24 +14,13 @@ pub(crate) struct VaultLock {
     _file: File,
 }
 
-pub(crate) fn lock_path(vault: &Path) -> PathBuf {
-    let mut name = vault.file_name().unwrap_or_default().to_os_string();
-    name.push(".lock");
-    vault.with_file_name(name)
-}
-
 impl VaultLock {
     /// Takes the lock or fails at once with [`Error::InUse`].
     pub(crate) fn acquire(vault: &Path) -> Result<Self, Error> {
-        if let Some(dir) = vault.parent() {
-            crate::fs::create_private_dir(dir)?;
-        }
-        let path = lock_path(vault);
-        let file = crate::fs::open_private(&path, false)?;
-        match file.try_lock() {
-            Ok(()) => Ok(Self { _file: file }),
-            Err(TryLockError::WouldBlock) => Err(Error::InUse(vault.to_path_buf())),
-            Err(TryLockError::Error(e)) => Err(Error::io("lock", &path)(e)),
+        match crate::fs::lock_exclusive(vault) {
+            Ok(file) => Ok(Self { _file: file }),
+            Err(crate::fs::LockError::InUse(_)) => Err(Error::InUse(vault.to_path_buf())),
+            Err(crate::fs::LockError::Fs(e)) => Err(e.into()),
         }
     }
 }
