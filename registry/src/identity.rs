@@ -5,6 +5,8 @@
 use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy::sol_types::{SolCall, SolValue};
 
+use wallet_core::di::{BLS12_381_G2_PUB, ED25519_PUB, Multikey};
+
 use crate::chain::{
     BlockRef, Chain, ChainError, Receipt, Request, TxSigner, expect_bytes, send_call,
 };
@@ -29,14 +31,14 @@ impl PublishedKey {
     /// The multicodec-prefixed bytes (unsigned-varint code, then the key).
     pub fn multikey_bytes(&self) -> Vec<u8> {
         match self {
-            PublishedKey::Ed25519(k) => [&[0xed, 0x01][..], k].concat(),
-            PublishedKey::Bls12381G2(k) => [&[0xeb, 0x01][..], k].concat(),
+            PublishedKey::Ed25519(k) => [&ED25519_PUB[..], k].concat(),
+            PublishedKey::Bls12381G2(k) => [&BLS12_381_G2_PUB[..], k].concat(),
         }
     }
 
     /// The `publicKeyMultibase` form (base58btc, `z` prefix).
     pub fn multibase(&self) -> String {
-        format!("z{}", bs58::encode(self.multikey_bytes()).into_string())
+        Multikey::encode_prefixed(&self.multikey_bytes())
     }
 }
 

@@ -456,13 +456,13 @@ fn build_document(
                 match algorithm {
                     "Multikey" => {
                         vm["publicKeyMultibase"] =
-                            json!(format!("z{}", bs58::encode(value).into_string()));
+                            json!(wallet_core::di::Multikey::encode_prefixed(value));
                     }
                     "Ed25519" | "Ed25519VerificationKey2020" => {
                         vm["type"] = json!("Ed25519VerificationKey2020");
-                        let prefixed = [&[0xed, 0x01][..], value].concat();
+                        let prefixed = [&wallet_core::di::ED25519_PUB[..], value].concat();
                         vm["publicKeyMultibase"] =
-                            json!(format!("z{}", bs58::encode(prefixed).into_string()));
+                            json!(wallet_core::di::Multikey::encode_prefixed(&prefixed));
                     }
                     "Bls12381G2Key2020" => {
                         vm["publicKeyBase58"] = json!(bs58::encode(value).into_string());

@@ -13,7 +13,7 @@ mod multikey;
 
 use std::collections::HashMap;
 
-pub use multikey::{Multikey, MultikeyError};
+pub use multikey::{BLS12_381_G2_PUB, ED25519_PRIV, ED25519_PUB, Multikey, MultikeyError};
 
 use serde_json::{Map, Value};
 

@@ -5,11 +5,11 @@
 use super::PublicKeyMaterial;
 
 /// Multicodec `ed25519-pub` (0xed) as an unsigned varint.
-const ED25519_PUB: [u8; 2] = [0xed, 0x01];
+pub const ED25519_PUB: [u8; 2] = [0xed, 0x01];
 /// Multicodec `ed25519-priv` (0x1300) as an unsigned varint.
-const ED25519_PRIV: [u8; 2] = [0x80, 0x26];
+pub const ED25519_PRIV: [u8; 2] = [0x80, 0x26];
 /// Multicodec `bls12_381-g2-pub` (0xeb) as an unsigned varint.
-const BLS12_381_G2_PUB: [u8; 2] = [0xeb, 0x01];
+pub const BLS12_381_G2_PUB: [u8; 2] = [0xeb, 0x01];
 
 /// Why a Multikey string was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -91,20 +91,19 @@ impl Multikey {
         }
     }
 
+    /// `z` + base58btc of already multicodec-prefixed bytes.
+    pub fn encode_prefixed(prefixed: &[u8]) -> String {
+        format!("z{}", bs58::encode(prefixed).into_string())
+    }
+
     /// `z…` of an Ed25519 public key.
     pub fn encode_ed25519_public(key: &[u8; 32]) -> String {
-        format!(
-            "z{}",
-            bs58::encode([&ED25519_PUB[..], key].concat()).into_string()
-        )
+        Self::encode_prefixed(&[&ED25519_PUB[..], key].concat())
     }
 
     /// `z…` of a BBS public key.
     pub fn encode_bls12_381_g2_public(key: &crate::bbs::PublicKey) -> String {
-        format!(
-            "z{}",
-            bs58::encode([&BLS12_381_G2_PUB[..], key.as_bytes()].concat()).into_string()
-        )
+        Self::encode_prefixed(&[&BLS12_381_G2_PUB[..], key.as_bytes()].concat())
     }
 }
 
