@@ -466,6 +466,8 @@ pub struct DisclosureData {
     pub messages: Vec<String>,
     /// The parsed base proof.
     pub base: BaseProofValue,
+    /// The base proof's options (everything but `proofValue`), which the derived proof repeats.
+    pub proof_options: Map<String, Value>,
 }
 
 /// `createDisclosureData` (§ 3.3.7) without the BBS proof.
@@ -476,8 +478,9 @@ pub fn disclosure_data(
     credential: &Value,
     selective_pointers: &[String],
 ) -> Result<DisclosureData, ProofError> {
-    let (unsecured, proof) = unsecured_and_proof(credential)?;
+    let (unsecured, mut proof) = unsecured_and_proof(credential)?;
     let base = parse_base_proof_value(&proof)?;
+    proof.remove("proofValue");
     let prepared = steps::prepare(&unsecured, &base.hmac_key)?;
     let mandatory_ptrs = parse_pointers(&base.mandatory_pointers)?;
     let selective_ptrs = parse_pointers(selective_pointers)?;
@@ -530,6 +533,7 @@ pub fn disclosure_data(
         reveal_document,
         messages: non_mandatory.into_iter().map(|(_, q)| q).collect(),
         base,
+        proof_options: proof,
     })
 }
 
@@ -586,8 +590,7 @@ fn derive_with(
         ),
         Cbor::Bytes(presentation_header.to_vec()),
     ]);
-    let (_, base_proof) = unsecured_and_proof(credential)?;
-    let mut new_proof = base_proof;
+    let mut new_proof = data.proof_options.clone();
     new_proof.insert(
         "proofValue".into(),
         encode_proof_value(DERIVED_HEADER, &body).into(),
