@@ -51,6 +51,10 @@ if ! diff -r "$artifacts_tmp" registry/artifacts >/dev/null; then
 fi
 echo "artifacts up to date"
 
+log "vendored crates unchanged (vendor/README.md)"
+(cd vendor && sha256sum --check --quiet oxjsonld.sha256)
+echo "vendor/oxjsonld matches its recorded sums"
+
 # In CI a missing EVM node is a failure, not a skip.
 if [ "${CI:-}" = "true" ]; then
   export REQUIRE_EVM_NODE="${REQUIRE_EVM_NODE:-1}"

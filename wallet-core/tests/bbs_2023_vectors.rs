@@ -414,10 +414,9 @@ fn selective_pointers_that_select_nothing_are_errors() {
 }
 
 /// The permanent-resident example (`prc/`): base proof, disclosure data and derived document,
-/// byte for byte. Blocked by the oxjsonld 0.2.7 type-scoped context bug (see jsonld_vectors.rs):
-/// its credentialSubject has the types `["Person", "PermanentResident"]`.
+/// byte for byte. Its credentialSubject has the types `["Person", "PermanentResident"]`, which
+/// needs the vendored oxjsonld fix (vendor/README.md).
 #[test]
-#[ignore = "oxjsonld 0.2.7 type-scoped context bug, see jsonld_vectors.rs"]
 fn permanent_resident_example_all_steps() {
     let signed_expected = json("prc/addSignedSDBase.json");
     let mut unsigned = signed_expected.clone();

@@ -136,10 +136,9 @@ fn alumni_credential_all_steps() {
     example("unsigned.json", "");
 }
 
-/// Blocked by the oxjsonld type-scoped context bug described in jsonld_vectors.rs: the canonical
-/// document (and so every later step) differs.
+/// The employment-authorization example: two types with scoped contexts, which needs the
+/// vendored oxjsonld fix (vendor/README.md).
 #[test]
-#[ignore = "oxjsonld 0.2.7 type-scoped context bug, see jsonld_vectors.rs"]
 fn employment_authorization_all_steps() {
     example("employmentAuth.json", "employ/");
 }
