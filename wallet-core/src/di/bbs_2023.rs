@@ -222,6 +222,19 @@ pub mod steps {
         Ok(lines)
     }
 
+    /// The canonical proof configuration (§ 3.3.4): `options` as a `bbs-2023` proof without
+    /// `proofValue`, with the document's `@context`, as RDFC-1.0 N-Quads (`addProofConfigCanon`).
+    ///
+    /// # Errors
+    /// [`ProofError`] from canonicalization.
+    pub fn canonical_proof_config(
+        document: &Value,
+        options: &ProofOptions,
+    ) -> Result<String, ProofError> {
+        let proof = crate::di::proof_options_value(options, CRYPTOSUITE)?;
+        proof_config(document, &proof, CRYPTOSUITE)
+    }
+
     /// Canonicalizes `doc` (without proof) with the HMAC label map.
     pub fn prepare(doc: &Value, hmac_key: &[u8]) -> Result<Prepared, ProofError> {
         let skolemized = skolemize(doc);

@@ -52,6 +52,11 @@ impl JsonPointer {
     pub fn tokens(&self) -> &[String] {
         &self.tokens
     }
+
+    /// The value this pointer refers to in `doc` (RFC 6901 § 4), if there is one.
+    pub fn resolve<'a>(&self, doc: &'a Value) -> Option<&'a Value> {
+        self.tokens.iter().try_fold(doc, |v, t| child(v, t))
+    }
 }
 
 /// Marks array slots the selection has not filled; removed before the selection is returned.
@@ -60,7 +65,14 @@ const HOLE: &str = "\u{0}siegel:unselected\u{0}";
 fn child<'a>(v: &'a Value, token: &str) -> Option<&'a Value> {
     match v {
         Value::Object(m) => m.get(token),
-        Value::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get(i)),
+        // RFC 6901 § 4: an array index is "0" or digits without a leading zero.
+        Value::Array(a) if token == "0" || !token.starts_with('0') => token
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| token.parse::<usize>().ok())
+            .flatten()
+            .and_then(|i| a.get(i)),
+        Value::Array(_) => None,
         _ => None,
     }
 }
@@ -195,5 +207,27 @@ mod tests {
         assert!(select_json_ld(&[p("/s/missing")], &doc).is_err());
         assert!(select_json_ld(&[p("/s/list/9")], &doc).is_err());
         assert_eq!(select_json_ld(&[], &doc).unwrap(), None);
+    }
+
+    #[test]
+    fn resolves_per_rfc_6901() {
+        let doc = json!({"a/b": {"~c": [10, 11, {"": 5}]}, "01": 1});
+        assert_eq!(p("").resolve(&doc), Some(&doc));
+        assert_eq!(p("/a~1b/~0c/1").resolve(&doc), Some(&json!(11)));
+        assert_eq!(p("/a~1b/~0c/2/").resolve(&doc), Some(&json!(5)));
+        assert_eq!(
+            p("/01").resolve(&doc),
+            Some(&json!(1)),
+            "object keys are not indexes"
+        );
+        for missing in [
+            "/a~1b/~0c/01",
+            "/a~1b/~0c/+1",
+            "/a~1b/~0c/3",
+            "/a~1b/~0c/-",
+            "/x",
+        ] {
+            assert_eq!(p(missing).resolve(&doc), None, "{missing}");
+        }
     }
 }
