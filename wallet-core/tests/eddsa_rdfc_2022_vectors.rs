@@ -67,81 +67,188 @@ fn assertion() -> Expectations {
     }
 }
 
-/// Runs every step of one example; `dir` is "" or "employ/".
-fn example(unsigned: &str, dir: &str) {
-    let doc = json(unsigned);
-    let config = json(&format!("{dir}proofConfigDataInt.json"));
-    let canon_doc = transform(&doc).unwrap();
-    assert_eq!(
-        canon_doc,
-        text(&format!("{dir}canonDocDataInt.txt")),
-        "{dir}canonDocDataInt.txt"
-    );
-    let mut proof_options = config.clone();
-    proof_options.as_object_mut().unwrap().remove("@context");
-    let canon_config = configure(&doc, &proof_options).unwrap();
-    assert_eq!(
-        canon_config,
-        text(&format!("{dir}proofCanonDataInt.txt")),
-        "{dir}proofCanonDataInt.txt"
-    );
-    let hash = hash_data(&canon_config, &canon_doc);
-    assert_eq!(
-        hex::encode(&hash[32..]),
-        text(&format!("{dir}docHashDataInt.txt")).trim(),
-        "{dir}docHashDataInt.txt"
-    );
-    assert_eq!(
-        hex::encode(&hash[..32]),
-        text(&format!("{dir}proofHashDataInt.txt")).trim(),
-        "{dir}proofHashDataInt.txt"
-    );
-    assert_eq!(
-        hex::encode(hash),
-        text(&format!("{dir}combinedHashDataInt.txt")).trim(),
-        "{dir}combinedHashDataInt.txt"
-    );
+/// One W3C example: its unsigned document and the folder of its step files.
+struct Example {
+    unsigned: &'static str,
+    /// "" or "employ/".
+    dir: &'static str,
+}
 
-    let signed = create_proof(&doc, &key(), &options(&config)).unwrap();
+/// The alumni credential (step files at the top level).
+fn alumni() -> Example {
+    Example {
+        unsigned: "unsigned.json",
+        dir: "",
+    }
+}
+
+/// The employment-authorization document (`employ/`): its subject is typed
+/// `["EmployablePerson", "Person"]`, two types with scoped contexts, which needs the vendored
+/// oxjsonld fix (vendor/README.md).
+fn employment_authorization() -> Example {
+    Example {
+        unsigned: "employmentAuth.json",
+        dir: "employ/",
+    }
+}
+
+impl Example {
+    fn doc(&self) -> Value {
+        json(self.unsigned)
+    }
+
+    fn config(&self) -> Value {
+        json(&format!("{}proofConfigDataInt.json", self.dir))
+    }
+
+    fn expected(&self, name: &str) -> String {
+        text(&format!("{}{name}", self.dir)).trim_end().to_owned()
+    }
+
+    fn canon_doc(&self) -> String {
+        transform(&self.doc()).unwrap()
+    }
+
+    fn canon_config(&self) -> String {
+        let mut proof_options = self.config();
+        proof_options.as_object_mut().unwrap().remove("@context");
+        configure(&self.doc(), &proof_options).unwrap()
+    }
+
+    fn hash(&self) -> Vec<u8> {
+        hash_data(&self.canon_config(), &self.canon_doc()).to_vec()
+    }
+
+    fn signed(&self) -> Value {
+        create_proof(&self.doc(), &key(), &options(&self.config())).unwrap()
+    }
+}
+
+fn canon_doc_data_int(ex: &Example) {
+    assert_eq!(
+        ex.canon_doc().trim_end(),
+        ex.expected("canonDocDataInt.txt")
+    );
+}
+
+/// The proof configuration: our proof (without proofValue) is the file minus its `@context`,
+/// which is the document's.
+fn proof_config_data_int(ex: &Example) {
+    let mut config = ex.config();
+    let context = config.as_object_mut().unwrap().remove("@context").unwrap();
+    assert_eq!(context, ex.doc()["@context"]);
+    let mut proof = ex.signed()["proof"].clone();
+    proof.as_object_mut().unwrap().remove("proofValue");
+    assert_eq!(proof, config);
+}
+
+fn proof_canon_data_int(ex: &Example) {
+    assert_eq!(
+        ex.canon_config().trim_end(),
+        ex.expected("proofCanonDataInt.txt")
+    );
+}
+
+fn doc_hash_data_int(ex: &Example) {
+    assert_eq!(
+        hex::encode(&ex.hash()[32..]),
+        ex.expected("docHashDataInt.txt")
+    );
+}
+
+fn proof_hash_data_int(ex: &Example) {
+    assert_eq!(
+        hex::encode(&ex.hash()[..32]),
+        ex.expected("proofHashDataInt.txt")
+    );
+}
+
+fn combined_hash_data_int(ex: &Example) {
+    assert_eq!(
+        hex::encode(ex.hash()),
+        ex.expected("combinedHashDataInt.txt")
+    );
+}
+
+fn sig_hex_data_int(ex: &Example) {
+    let signed = ex.signed();
     let proof_value = signed["proof"]["proofValue"].as_str().unwrap();
     let sig = bs58::decode(&proof_value[1..]).into_vec().unwrap();
-    assert_eq!(
-        hex::encode(&sig),
-        text(&format!("{dir}sigHexDataInt.txt")).trim(),
-        "{dir}sigHexDataInt.txt"
-    );
-    assert_eq!(
-        proof_value,
-        text(&format!("{dir}sigBTC58DataInt.txt")).trim(),
-        "{dir}sigBTC58DataInt.txt"
-    );
-    assert_eq!(
-        signed,
-        json(&format!("{dir}signedDataInt.json")),
-        "{dir}signedDataInt.json"
-    );
+    assert_eq!(hex::encode(&sig), ex.expected("sigHexDataInt.txt"));
+}
 
-    // The published signed document verifies, through did:key resolution.
+fn sig_btc58_data_int(ex: &Example) {
+    assert_eq!(
+        ex.signed()["proof"]["proofValue"].as_str().unwrap(),
+        ex.expected("sigBTC58DataInt.txt")
+    );
+}
+
+fn signed_data_int(ex: &Example) {
+    assert_eq!(ex.signed(), json(&format!("{}signedDataInt.json", ex.dir)));
+}
+
+/// The published signed document verifies, through did:key resolution.
+fn signed_data_int_verifies(ex: &Example) {
     let vm = verify_proof(
-        &json(&format!("{dir}signedDataInt.json")),
+        &json(&format!("{}signedDataInt.json", ex.dir)),
         &StaticResolver::new(),
         &assertion(),
     )
     .unwrap();
-    assert_eq!(vm, config["verificationMethod"].as_str().unwrap());
+    assert_eq!(vm, ex.config()["verificationMethod"].as_str().unwrap());
 }
 
-#[test]
-fn alumni_credential_all_steps() {
-    example("unsigned.json", "");
+/// One `#[test]` per step file, for each example.
+macro_rules! example_tests {
+    ($example:ident) => {
+        mod $example {
+            #[test]
+            fn canon_doc_data_int() {
+                super::canon_doc_data_int(&super::$example());
+            }
+            #[test]
+            fn proof_config_data_int() {
+                super::proof_config_data_int(&super::$example());
+            }
+            #[test]
+            fn proof_canon_data_int() {
+                super::proof_canon_data_int(&super::$example());
+            }
+            #[test]
+            fn doc_hash_data_int() {
+                super::doc_hash_data_int(&super::$example());
+            }
+            #[test]
+            fn proof_hash_data_int() {
+                super::proof_hash_data_int(&super::$example());
+            }
+            #[test]
+            fn combined_hash_data_int() {
+                super::combined_hash_data_int(&super::$example());
+            }
+            #[test]
+            fn sig_hex_data_int() {
+                super::sig_hex_data_int(&super::$example());
+            }
+            #[test]
+            fn sig_btc58_data_int() {
+                super::sig_btc58_data_int(&super::$example());
+            }
+            #[test]
+            fn signed_data_int() {
+                super::signed_data_int(&super::$example());
+            }
+            #[test]
+            fn signed_data_int_verifies() {
+                super::signed_data_int_verifies(&super::$example());
+            }
+        }
+    };
 }
 
-/// The employment-authorization example: two types with scoped contexts, which needs the
-/// vendored oxjsonld fix (vendor/README.md).
-#[test]
-fn employment_authorization_all_steps() {
-    example("employmentAuth.json", "employ/");
-}
+example_tests!(alumni);
+example_tests!(employment_authorization);
 
 #[test]
 fn every_single_character_change_of_the_proof_value_fails() {
