@@ -127,5 +127,60 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// JSON-LD for a complete graph of `n` blank nodes no step of RDFC-1.0 can tell apart.
+fn complete_graph(n: usize) -> Value {
+    let nodes: Vec<Value> = (0..n)
+        .map(|i| {
+            let links: Vec<Value> = (0..n)
+                .filter(|&j| j != i)
+                .map(|j| json!({"@id": format!("_:n{j}")}))
+                .collect();
+            json!({"@id": format!("_:n{i}"), "p": links})
+        })
+        .collect();
+    json!({"@context": {"@vocab": "https://example.org/"}, "@graph": nodes})
+}
+
+/// The cost of the RDFC-1.0 work guard: blank-node labelling by oxrdf alone and through
+/// `jsonld::canonical_labels` (counted dry run, then oxrdf), side by side.
+fn bench_rdfc_guard(c: &mut Criterion) {
+    use oxrdf::Dataset;
+    use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
+    let mut g = c.benchmark_group("rdfc_guard");
+    let nested = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": {"items": (0..10).map(|i| json!({"name": format!("item {i}")})).collect::<Vec<_>>()},
+    });
+    for (name, doc) in [
+        ("credential_30_claims", credential("did:example:issuer")),
+        ("credential_11_blank_nodes", nested),
+        ("complete_graph_5", complete_graph(5)),
+        ("complete_graph_6", complete_graph(6)),
+    ] {
+        let quads = wallet_core::jsonld::to_quads(&doc).unwrap();
+        g.bench_function(format!("{name}/oxrdf_only"), |b| {
+            b.iter(|| {
+                let d: Dataset = quads.iter().cloned().collect();
+                black_box(
+                    d.canonicalize_blank_nodes(CanonicalizationAlgorithm::Rdfc10 {
+                        hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
+                    }),
+                )
+                .len()
+            });
+        });
+        g.bench_function(format!("{name}/guarded"), |b| {
+            b.iter(|| wallet_core::jsonld::canonical_labels(black_box(&quads)).unwrap());
+        });
+    }
+    let k7 = wallet_core::jsonld::to_quads(&complete_graph(7)).unwrap();
+    g.bench_function("complete_graph_7/guarded_refusal", |b| {
+        b.iter(|| wallet_core::jsonld::canonical_labels(black_box(&k7)).unwrap_err());
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_rdfc_guard);
 criterion_main!(benches);

@@ -4,6 +4,10 @@
 //! an error, never a network fetch. Hostile input is bounded before and during processing: size,
 //! JSON nesting depth, number of JSON values, and number of quads.
 
+mod rdfc_work;
+
+use std::collections::BTreeMap;
+
 use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
 use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
 use oxrdf::{Dataset, Quad};
@@ -74,7 +78,18 @@ pub enum JsonLdError {
     /// JSON-LD processing failed.
     #[error("JSON-LD error: {0}")]
     JsonLd(String),
+    /// The blank nodes cannot be told apart without more than
+    /// [`MAX_CANONICALIZATION_WORK`] steps of RDFC-1.0's N-degree hashing (a "poison" dataset,
+    /// RDFC-1.0 § 4.3).
+    #[error(
+        "blank nodes too alike to canonicalize within {MAX_CANONICALIZATION_WORK} steps (RDFC-1.0 dataset poisoning)"
+    )]
+    CanonicalizationTooComplex,
 }
+
+/// Most units of RDFC-1.0 N-degree hashing work (calls plus permutations) one dataset may need;
+/// see [`JsonLdError::CanonicalizationTooComplex`].
+pub const MAX_CANONICALIZATION_WORK: usize = rdfc_work::MAX_WORK;
 
 /// The document of a bundled context.
 pub fn bundled_context(url: &str) -> Option<&'static str> {
@@ -146,17 +161,74 @@ pub fn to_quads(document: &serde_json::Value) -> Result<Vec<Quad>, JsonLdError> 
     Ok(quads)
 }
 
+/// The quad as one N-Quads line (ending in ` .\n`) with every blank node label `l` replaced by
+/// `rename(l)`: how canonical, HMAC-relabelled and verifier-side quads are all written.
+///
+/// # Errors
+/// Whatever `rename` returns.
+pub fn relabelled_line<E>(
+    quad: &Quad,
+    mut rename: impl FnMut(&str) -> Result<String, E>,
+) -> Result<String, E> {
+    let mut node = |b: &oxrdf::BlankNode| rename(b.as_str()).map(oxrdf::BlankNode::new_unchecked);
+    let subject = match &quad.subject {
+        oxrdf::NamedOrBlankNode::BlankNode(b) => node(b)?.into(),
+        other => other.clone(),
+    };
+    let object = match &quad.object {
+        oxrdf::Term::BlankNode(b) => node(b)?.into(),
+        other => other.clone(),
+    };
+    let graph_name = match &quad.graph_name {
+        oxrdf::GraphName::BlankNode(b) => node(b)?.into(),
+        other => other.clone(),
+    };
+    Ok(format!(
+        "{} .\n",
+        Quad::new(subject, quad.predicate.clone(), object, graph_name)
+    ))
+}
+
+/// RDFC-1.0 (SHA-256) blank-node labels of a set of quads: input label → canonical label
+/// (`c14nN`).
+///
+/// # Errors
+/// [`JsonLdError::CanonicalizationTooComplex`] for a dataset whose blank nodes need more than
+/// [`MAX_CANONICALIZATION_WORK`] steps to tell apart; `oxrdf`, which computes the labels, has no
+/// limit of its own, so a counted dry run of the same algorithm goes first.
+pub fn canonical_labels(quads: &[Quad]) -> Result<BTreeMap<String, String>, JsonLdError> {
+    rdfc_work::canonical_labels(quads).map_err(|_| JsonLdError::CanonicalizationTooComplex)?;
+    let dataset: Dataset = quads.iter().cloned().collect();
+    Ok(dataset
+        .canonicalize_blank_nodes(CanonicalizationAlgorithm::Rdfc10 {
+            hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
+        })
+        .into_iter()
+        .map(|(from, to)| (from.as_str().to_owned(), to.as_str().to_owned()))
+        .collect())
+}
+
 /// RDFC-1.0 (SHA-256) of a set of quads: the canonical N-Quads lines, sorted, each ending in
 /// `\n`.
-pub fn canonicalize_quads(quads: impl IntoIterator<Item = Quad>) -> Vec<String> {
-    let mut dataset: Dataset = quads.into_iter().collect();
-    dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
-        hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
-    });
-    let mut lines: Vec<String> = dataset.iter().map(|q| format!("{q} .\n")).collect();
+///
+/// # Errors
+/// As [`canonical_labels`].
+pub fn canonicalize_quads(quads: &[Quad]) -> Result<Vec<String>, JsonLdError> {
+    let labels = canonical_labels(quads)?;
+    let mut lines: Vec<String> = quads
+        .iter()
+        .map(|q| {
+            relabelled_line(q, |l| {
+                Ok::<_, std::convert::Infallible>(
+                    labels.get(l).map_or(l, String::as_str).to_owned(),
+                )
+            })
+        })
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|never| match never {});
     lines.sort();
     lines.dedup();
-    lines
+    Ok(lines)
 }
 
 /// JSON-LD document → canonical N-Quads lines (RDFC-1.0, SHA-256).
@@ -164,7 +236,7 @@ pub fn canonicalize_quads(quads: impl IntoIterator<Item = Quad>) -> Vec<String> 
 /// # Errors
 /// [`JsonLdError`].
 pub fn canonicalize(document: &serde_json::Value) -> Result<Vec<String>, JsonLdError> {
-    Ok(canonicalize_quads(to_quads(document)?))
+    canonicalize_quads(&to_quads(document)?)
 }
 
 #[cfg(test)]
@@ -216,5 +288,30 @@ mod tests {
             "p": (0..MAX_QUADS + 1).collect::<Vec<_>>(),
         });
         assert!(matches!(canonicalize(&many), Err(JsonLdError::TooLarge(_))));
+    }
+
+    /// RDFC-1.0 dataset poisoning: 8 blank nodes, each linked to all others (56 quads), take
+    /// oxrdf seconds (10 nodes: minutes); refused after a bounded dry run instead.
+    #[test]
+    fn poison_datasets_are_refused() {
+        for n in [8, 12] {
+            let nodes: Vec<serde_json::Value> = (0..n)
+                .map(|i| {
+                    let links: Vec<_> = (0..n)
+                        .filter(|&j| j != i)
+                        .map(|j| serde_json::json!({"@id": format!("_:n{j}")}))
+                        .collect();
+                    serde_json::json!({"@id": format!("_:n{i}"), "p": links})
+                })
+                .collect();
+            let doc = serde_json::json!({"@context": {"@vocab": "https://example.org/"}, "@graph": nodes});
+            assert!(
+                matches!(
+                    canonicalize(&doc),
+                    Err(JsonLdError::CanonicalizationTooComplex)
+                ),
+                "K{n}"
+            );
+        }
     }
 }

@@ -665,6 +665,34 @@ mod hostile {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use proptest::prelude::*;
 
+    /// A presentation padded with blank nodes RDFC-1.0 cannot tell apart (a "poison" dataset)
+    /// is refused by the verifier with a canonicalization error, not worked on for minutes.
+    #[test]
+    fn poisoned_reveal_documents_are_refused() {
+        let mut doc = json("derivedRevealDocument.json");
+        let n = 10;
+        let poison: Vec<Value> = (0..n)
+            .map(|i| {
+                let links: Vec<Value> = (0..n)
+                    .filter(|&j| j != i)
+                    .map(|j| serde_json::json!({"@id": format!("_:p{j}")}))
+                    .collect();
+                serde_json::json!({"@id": format!("_:p{i}"), "link": links})
+            })
+            .collect();
+        doc["credentialSubject"]["extra"] = Value::Array(poison);
+        let r = verify_derived(&doc, &StaticResolver::new());
+        assert!(
+            matches!(
+                r,
+                Err(ProofError::Canonicalization(
+                    wallet_core::jsonld::JsonLdError::CanonicalizationTooComplex
+                ))
+            ),
+            "{r:?}"
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 

@@ -18,8 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
-use oxrdf::{BlankNode, Dataset, GraphName, NamedOrBlankNode, Quad, Term};
+use oxrdf::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -141,15 +140,11 @@ pub mod steps {
     }
 
     /// RDFC-1.0: input blank-node label → canonical label (`c14nN`).
-    pub fn canonical_id_map(quads: &[Quad]) -> BTreeMap<String, String> {
-        let dataset: Dataset = quads.iter().cloned().collect();
-        dataset
-            .canonicalize_blank_nodes(CanonicalizationAlgorithm::Rdfc10 {
-                hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
-            })
-            .into_iter()
-            .map(|(from, to)| (from.as_str().to_owned(), to.as_str().to_owned()))
-            .collect()
+    ///
+    /// # Errors
+    /// [`ProofError::Canonicalization`] for a dataset too costly to canonicalize.
+    pub fn canonical_id_map(quads: &[Quad]) -> Result<BTreeMap<String, String>, ProofError> {
+        Ok(crate::jsonld::canonical_labels(quads)?)
     }
 
     /// `createShuffledIdLabelMapFunction` (§ 3.3.4): each canonical label is HMACed
@@ -179,16 +174,6 @@ pub mod steps {
             .collect())
     }
 
-    fn relabel_term_node(
-        b: &BlankNode,
-        map: &HashMap<String, String>,
-    ) -> Result<BlankNode, ProofError> {
-        let label = map
-            .get(b.as_str())
-            .ok_or_else(|| ProofError::Malformed(format!("blank node {b} has no label")))?;
-        BlankNode::new(label.as_str()).map_err(|e| ProofError::Malformed(e.to_string()))
-    }
-
     /// Applies a label map to quads and serializes them as sorted canonical N-Quads lines.
     pub fn relabel(
         quads: &[Quad],
@@ -197,24 +182,14 @@ pub mod steps {
         let mut lines = quads
             .iter()
             .map(|q| {
-                let subject = match &q.subject {
-                    NamedOrBlankNode::BlankNode(b) => {
-                        NamedOrBlankNode::BlankNode(relabel_term_node(b, map)?)
-                    }
-                    s => s.clone(),
-                };
-                let object = match &q.object {
-                    Term::BlankNode(b) => Term::BlankNode(relabel_term_node(b, map)?),
-                    o => o.clone(),
-                };
-                let graph = match &q.graph_name {
-                    GraphName::BlankNode(b) => GraphName::BlankNode(relabel_term_node(b, map)?),
-                    g => g.clone(),
-                };
-                Ok(format!(
-                    "{} .\n",
-                    Quad::new(subject, q.predicate.clone(), object, graph)
-                ))
+                crate::jsonld::relabelled_line(q, |l| {
+                    let label = map.get(l).ok_or_else(|| {
+                        ProofError::Malformed(format!("blank node _:{l} has no label"))
+                    })?;
+                    BlankNode::new(label.as_str())
+                        .map(|b| b.into_string())
+                        .map_err(|e| ProofError::Malformed(e.to_string()))
+                })
             })
             .collect::<Result<Vec<_>, ProofError>>()?;
         lines.sort();
@@ -239,7 +214,7 @@ pub mod steps {
     pub fn prepare(doc: &Value, hmac_key: &[u8]) -> Result<Prepared, ProofError> {
         let skolemized = skolemize(doc);
         let quads = deskolemized_quads(&skolemized)?;
-        let label_map = hmac_label_map(&canonical_id_map(&quads), hmac_key)?;
+        let label_map = hmac_label_map(&canonical_id_map(&quads)?, hmac_key)?;
         let quads = relabel(&quads, &label_map)?;
         Ok(Prepared {
             skolemized,
@@ -520,7 +495,7 @@ pub fn disclosure_data(
     let combined_selection =
         select_json_ld(&combined_ptrs, &prepared.skolemized)?.unwrap_or(Value::Null);
     let combined_quads = steps::deskolemized_quads(&combined_selection)?;
-    let mut label_map: Vec<(String, String)> = steps::canonical_id_map(&combined_quads)
+    let mut label_map: Vec<(String, String)> = steps::canonical_id_map(&combined_quads)?
         .into_iter()
         .map(|(input, c14n)| {
             prepared
@@ -769,7 +744,7 @@ pub fn verify_data(document: &Value) -> Result<VerifyData, ProofError> {
     }
     // Canonicalize the reveal document and restore the signed labels.
     let quads = to_quads(&unsecured)?;
-    let map: HashMap<String, String> = steps::canonical_id_map(&quads)
+    let map: HashMap<String, String> = steps::canonical_id_map(&quads)?
         .into_iter()
         .map(|(input, c14n)| {
             label_map
