@@ -69,6 +69,58 @@ fn devchain_state_survives_reopen() {
     ));
 }
 
+/// When the state file cannot be written, the change is refused *and undone*: the chain in
+/// memory stays what the file says, so a reopen sees exactly what the caller was told.
+#[test]
+fn a_change_that_cannot_be_persisted_is_undone() {
+    use registry::chain::Request;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chain.json");
+    let chain = DevChain::open(&path).unwrap();
+    let dep = common::deploy(&chain);
+    let owner = common::account("unpersisted");
+    common::fund(&chain, &[&owner]);
+    let reg = registry::identity::Registry::new(&chain, dep);
+    let snapshot = |chain: &DevChain| {
+        chain
+            .batch(&[
+                Request::BlockNumber,
+                Request::Balance(owner.address()),
+                Request::Nonce(owner.address()),
+            ])
+            .unwrap()
+    };
+    let before = snapshot(&chain);
+    let file_before = std::fs::read(&path).unwrap();
+
+    // Make the atomic rename fail: the state file's name is now a non-empty directory.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    std::fs::write(path.join("blocker"), b"x").unwrap();
+    let r = reg.set_attribute(&owner, owner.address(), "did/svc/Test", b"x", 60);
+    assert!(matches!(r, Err(ChainError::State { .. })), "{r:?}");
+    assert!(matches!(
+        chain.dev_fund(owner.address(), U256::from(1)),
+        Err(ChainError::State { .. })
+    ));
+    assert!(matches!(
+        chain.dev_increase_time(3600),
+        Err(ChainError::State { .. })
+    ));
+    assert_eq!(snapshot(&chain), before, "memory ran ahead of the file");
+
+    // Once the file can be written again the chain goes on, and a reopen agrees with memory.
+    std::fs::remove_dir_all(&path).unwrap();
+    std::fs::write(&path, &file_before).unwrap();
+    reg.set_attribute(&owner, owner.address(), "did/svc/Test", b"x", 60)
+        .unwrap();
+    let after = snapshot(&chain);
+    assert_ne!(after, before);
+    drop(chain);
+    let reopened = DevChain::open(&path).unwrap();
+    assert_eq!(snapshot(&reopened), after);
+}
+
 #[test]
 fn transactions_are_checked_like_a_real_chain() {
     let chain = DevChain::in_memory();

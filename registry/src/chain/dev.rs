@@ -207,6 +207,20 @@ impl State {
         Ok(receipt)
     }
 
+    /// The state a journal describes: genesis, then every entry replayed in order. `Err((i, e))`
+    /// if entry `i` does not replay.
+    fn replayed(journal: &Journal) -> Result<Self, (usize, ChainError)> {
+        let mut s = Self::new(Journal {
+            entries: Vec::new(),
+            ..journal.clone()
+        });
+        for (i, e) in journal.entries.iter().enumerate() {
+            s.replay(e).map_err(|err| (i, err))?;
+            s.journal.entries.push(e.clone());
+        }
+        Ok(s)
+    }
+
     fn replay(&mut self, entry: &JournalEntry) -> Result<(), ChainError> {
         match entry {
             JournalEntry::Fund { address, amount } => self.fund(*address, *amount),
@@ -388,29 +402,36 @@ impl DevChain {
                 journal.format
             )));
         }
-        let entries = journal.entries.clone();
-        let chain = Self::from_journal(
-            Journal {
-                entries: Vec::new(),
-                ..journal
-            },
-            Some(path.to_path_buf()),
-            Some(lock),
-        );
-        {
-            let mut s = chain.lock();
-            for (i, e) in entries.iter().enumerate() {
-                s.replay(e).map_err(|err| {
-                    state_err(format!("journal entry {i} does not replay: {err}"))
-                })?;
-                s.journal.entries.push(e.clone());
-            }
-        }
+        let state = State::replayed(&journal)
+            .map_err(|(i, err)| state_err(format!("journal entry {i} does not replay: {err}")))?;
+        let chain = Self::from_journal(journal, Some(path.to_path_buf()), Some(lock));
+        *chain.lock() = state;
         Ok(chain)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Persists the journal after `s` took a new entry; if that fails, puts `s` back to the
+    /// state of the journal without it, so memory never runs ahead of the file (what a reopen
+    /// would see).
+    fn commit(&self, s: &mut State) -> Result<(), ChainError> {
+        let Err(err) = self.persist(s) else {
+            return Ok(());
+        };
+        let mut journal = s.journal.clone();
+        journal.entries.pop();
+        match State::replayed(&journal) {
+            Ok(previous) => *s = previous,
+            // Cannot happen: every entry replayed when it was added. Keep the memory state.
+            Err((i, e)) => {
+                return Err(ChainError::Unexpected(format!(
+                    "rollback failed at entry {i}: {e}; after {err}"
+                )));
+            }
+        }
+        Err(err)
     }
 
     fn persist(&self, s: &State) -> Result<(), ChainError> {
@@ -454,7 +475,7 @@ impl Chain for DevChain {
             raw: Bytes::copy_from_slice(raw),
             timestamp,
         });
-        self.persist(&s)?;
+        self.commit(&mut s)?;
         Ok(receipt)
     }
 
@@ -464,7 +485,7 @@ impl Chain for DevChain {
         s.journal
             .entries
             .push(JournalEntry::Fund { address, amount });
-        self.persist(&s)
+        self.commit(&mut s)
     }
 
     fn dev_increase_time(&self, seconds: u64) -> Result<(), ChainError> {
@@ -473,7 +494,7 @@ impl Chain for DevChain {
         s.journal
             .entries
             .push(JournalEntry::IncreaseTime { seconds });
-        self.persist(&s)
+        self.commit(&mut s)
     }
 
     fn round_trips(&self) -> u64 {
