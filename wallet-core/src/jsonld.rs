@@ -99,12 +99,43 @@ pub fn bundled_context(url: &str) -> Option<&'static str> {
         .map(|(_, d)| *d)
 }
 
-fn check_bounds(v: &serde_json::Value, depth: usize, count: &mut usize) -> Result<(), JsonLdError> {
-    *count += 1;
-    if *count > MAX_JSON_VALUES {
+/// Most `@context` entries in one document (the top-level one included). A credential has one;
+/// a presentation one per credential it carries.
+pub const MAX_CONTEXTS: usize = 64;
+/// Most JSON values inside all of a document's own (`@context`) entries together. Bundled contexts
+/// are referenced by URL and do not count.
+pub const MAX_CONTEXT_VALUES: usize = 5_000;
+
+/// Counts kept while checking the bounds of a document.
+#[derive(Default)]
+struct Budget {
+    values: usize,
+    contexts: usize,
+    context_values: usize,
+}
+
+/// Checks the bounds before any JSON-LD processing. The context limits matter for time, not
+/// memory: every embedded context copies the whole active context, so N embedded contexts under
+/// a context of N terms cost N² (5,000 of each took 3.4 s before these limits).
+fn check_bounds(
+    v: &serde_json::Value,
+    depth: usize,
+    in_context: bool,
+    budget: &mut Budget,
+) -> Result<(), JsonLdError> {
+    budget.values += 1;
+    if budget.values > MAX_JSON_VALUES {
         return Err(JsonLdError::TooLarge(format!(
             "more than {MAX_JSON_VALUES} JSON values"
         )));
+    }
+    if in_context {
+        budget.context_values += 1;
+        if budget.context_values > MAX_CONTEXT_VALUES {
+            return Err(JsonLdError::TooLarge(format!(
+                "more than {MAX_CONTEXT_VALUES} JSON values in embedded contexts"
+            )));
+        }
     }
     if depth > MAX_DEPTH {
         return Err(JsonLdError::TooLarge(format!(
@@ -112,10 +143,21 @@ fn check_bounds(v: &serde_json::Value, depth: usize, count: &mut usize) -> Resul
         )));
     }
     match v {
-        serde_json::Value::Array(a) => a.iter().try_for_each(|x| check_bounds(x, depth + 1, count)),
-        serde_json::Value::Object(o) => o
-            .values()
-            .try_for_each(|x| check_bounds(x, depth + 1, count)),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .try_for_each(|x| check_bounds(x, depth + 1, in_context, budget)),
+        serde_json::Value::Object(o) => o.iter().try_for_each(|(k, x)| {
+            let context = k == "@context";
+            if context && !in_context {
+                budget.contexts += 1;
+                if budget.contexts > MAX_CONTEXTS {
+                    return Err(JsonLdError::TooLarge(format!(
+                        "more than {MAX_CONTEXTS} @context entries"
+                    )));
+                }
+            }
+            check_bounds(x, depth + 1, in_context || context, budget)
+        }),
         _ => Ok(()),
     }
 }
@@ -125,8 +167,7 @@ fn check_bounds(v: &serde_json::Value, depth: usize, count: &mut usize) -> Resul
 /// # Errors
 /// [`JsonLdError`].
 pub fn to_quads(document: &serde_json::Value) -> Result<Vec<Quad>, JsonLdError> {
-    let mut count = 0;
-    check_bounds(document, 0, &mut count)?;
+    check_bounds(document, 0, false, &mut Budget::default())?;
     let bytes = serde_json::to_vec(document).map_err(|e| JsonLdError::Json(e.to_string()))?;
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(JsonLdError::TooLarge(format!("{} bytes", bytes.len())));
@@ -288,6 +329,40 @@ mod tests {
             "p": (0..MAX_QUADS + 1).collect::<Vec<_>>(),
         });
         assert!(matches!(canonicalize(&many), Err(JsonLdError::TooLarge(_))));
+    }
+
+    /// Embedded contexts are limited in number and in size: each one copies the active context.
+    #[test]
+    fn embedded_contexts_are_bounded() {
+        let item =
+            |i: usize| serde_json::json!({"@context": {"x": "https://example.com/x"}, "x": i});
+        let doc = |terms: usize, items: usize| {
+            let ctx: serde_json::Map<String, serde_json::Value> = (0..terms)
+                .map(|i| (format!("t{i}"), format!("https://example.com/t{i}").into()))
+                .collect();
+            serde_json::json!({"@context": ctx, "@id": "https://example.com/s",
+                               "t0": (0..items).map(item).collect::<Vec<_>>()})
+        };
+        // Within the limits: a top-level context and 63 embedded ones.
+        assert_eq!(
+            to_quads(&doc(100, MAX_CONTEXTS - 1)).unwrap().len(),
+            2 * (MAX_CONTEXTS - 1)
+        );
+        let r = to_quads(&doc(100, MAX_CONTEXTS));
+        assert!(
+            matches!(r, Err(JsonLdError::TooLarge(ref m)) if m.contains("@context")),
+            "{r:?}"
+        );
+        let r = to_quads(&doc(MAX_CONTEXT_VALUES, 1));
+        assert!(
+            matches!(r, Err(JsonLdError::TooLarge(ref m)) if m.contains("contexts")),
+            "{r:?}"
+        );
+        // The W3C-shaped case: one context array of URLs.
+        let vc = serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": "VerifiableCredential", "issuer": "did:example:1",
+            "credentialSubject": {"name": "x"}});
+        assert_eq!(to_quads(&vc).unwrap().len(), 4, "type, issuer, subject link, name");
     }
 
     /// RDFC-1.0 dataset poisoning: 8 blank nodes, each linked to all others (56 quads), take
