@@ -362,7 +362,11 @@ mod tests {
         let vc = serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"],
             "type": "VerifiableCredential", "issuer": "did:example:1",
             "credentialSubject": {"name": "x"}});
-        assert_eq!(to_quads(&vc).unwrap().len(), 4, "type, issuer, subject link, name");
+        assert_eq!(
+            to_quads(&vc).unwrap().len(),
+            4,
+            "type, issuer, subject link, name"
+        );
     }
 
     /// RDFC-1.0 dataset poisoning: 8 blank nodes, each linked to all others (56 quads), take
