@@ -35,7 +35,7 @@ pub(super) fn encode_proof_value(header: [u8; 3], body: &Cbor) -> String {
 }
 
 /// The parts of a base proof value (`parseBaseProofValue`, § 3.3.8).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BaseProofValue {
     /// The BBS signature.
     pub signature: bbs::Signature<Bls12381Sha256>,
@@ -44,9 +44,22 @@ pub struct BaseProofValue {
     /// The issuer's BBS public key.
     pub public_key: bbs::PublicKey,
     /// The HMAC key.
-    pub hmac_key: Vec<u8>,
+    pub hmac_key: zeroize::Zeroizing<Vec<u8>>,
     /// The mandatory pointers.
     pub mandatory_pointers: Vec<String>,
+}
+
+/// The HMAC key is the holder's secret (it would let a verifier link the blank-node labels of
+/// different presentations), so `Debug` leaves it out.
+impl std::fmt::Debug for BaseProofValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BaseProofValue")
+            .field("signature", &self.signature)
+            .field("bbs_header", &hex::encode(&self.bbs_header))
+            .field("public_key", &self.public_key)
+            .field("mandatory_pointers", &self.mandatory_pointers)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Parses the proof value of a base proof.
@@ -74,7 +87,7 @@ pub fn parse_base_proof_value(proof: &Map<String, Value>) -> Result<BaseProofVal
         bbs_header: header.clone(),
         public_key: bbs::PublicKey::from_bytes(pk)
             .map_err(|e| ProofError::ProofValue(e.to_string()))?,
-        hmac_key: hmac.clone(),
+        hmac_key: zeroize::Zeroizing::new(hmac.clone()),
         mandatory_pointers: ptrs
             .iter()
             .map(|p| match p {
@@ -142,4 +155,28 @@ pub fn parse_derived_proof_value(
         selective_indexes: selective.iter().map(uint).collect::<Result<_, _>>()?,
         presentation_header: ph.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn debug_leaves_out_the_hmac_key() {
+        let sk = bbs::SecretKey::from_bytes(&[7u8; 32]).unwrap();
+        let signature = sk.sign::<Bls12381Sha256, &[u8]>(b"h", &[]).unwrap();
+        let key = [0xabu8; 32];
+        let value = BaseProofValue {
+            signature,
+            bbs_header: vec![1, 2],
+            public_key: sk.public_key().clone(),
+            hmac_key: zeroize::Zeroizing::new(key.to_vec()),
+            mandatory_pointers: vec!["/issuer".into()],
+        };
+        let shown = format!("{value:?}");
+        assert!(shown.contains("/issuer"), "{shown}");
+        assert!(!shown.contains(&hex::encode(key)), "{shown}");
+        assert!(!shown.contains("171, 171"), "{shown}");
+    }
 }
