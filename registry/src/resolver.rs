@@ -579,6 +579,7 @@ impl wallet_core::di::KeyResolver for EthrKeyResolver<'_> {
     fn resolve(
         &self,
         vm: &str,
+        purpose: wallet_core::di::ProofPurpose,
     ) -> Result<wallet_core::di::PublicKeyMaterial, wallet_core::di::ProofError> {
         use wallet_core::di::{Multikey, ProofError, StaticResolver};
         let fail = |reason: String| ProofError::VerificationMethod {
@@ -586,7 +587,7 @@ impl wallet_core::di::KeyResolver for EthrKeyResolver<'_> {
             reason,
         };
         if !vm.starts_with("did:ethr:") {
-            return StaticResolver::new().resolve(vm);
+            return StaticResolver::new().resolve(vm, purpose);
         }
         let did = vm.split('#').next().unwrap_or(vm);
         let resolution = self
@@ -599,6 +600,17 @@ impl wallet_core::di::KeyResolver for EthrKeyResolver<'_> {
             .ok_or_else(|| {
                 fail("not in the DID document (revoked, expired or never published)".into())
             })?;
+        // The DID document must list the method under the proof's purpose (a veriKey is an
+        // assertionMethod, a sigAuth key also authentication).
+        let authorised = resolution.document[purpose.as_str()]
+            .as_array()
+            .is_some_and(|refs| {
+                refs.iter()
+                    .any(|r| r.as_str() == Some(vm) || r["id"].as_str() == Some(vm))
+            });
+        if !authorised {
+            return Err(fail(format!("not authorised for {purpose} by {did}")));
+        }
         let multibase = method["publicKeyMultibase"]
             .as_str()
             .ok_or_else(|| fail("the verification method carries no publicKeyMultibase".into()))?;

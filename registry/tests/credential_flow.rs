@@ -18,7 +18,7 @@ use serde_json::json;
 use wallet_core::bbs::{Bls12381Sha256, SecretKey};
 use wallet_core::di::bbs_2023::{derive, issue, verify_derived};
 use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
-use wallet_core::di::{KeyResolver, ProofError};
+use wallet_core::di::{KeyResolver, ProofError, ProofPurpose};
 
 #[test]
 fn issue_derive_verify_with_chain_keys_then_revoke() {
@@ -100,7 +100,10 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
     let then = EthrKeyResolver::new(&chain, dep.did_registry, Some(issued_at));
     assert!(verify_derived(&shown, &then).is_ok());
     assert!(matches!(
-        now.resolve(&format!("{issuer_did}#delegate-9")),
+        now.resolve(
+            &format!("{issuer_did}#delegate-9"),
+            ProofPurpose::AssertionMethod
+        ),
         Err(ProofError::VerificationMethod { .. })
     ));
 
@@ -111,4 +114,86 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
         reg.status(bank.address(), StatusPurpose::Revocation, 7)
             .unwrap()
     );
+}
+
+/// A key is only good for the purposes its DID document lists it under: a `veriKey` signs
+/// credentials (assertionMethod) but cannot log in (authentication); a `sigAuth` key can do both.
+#[test]
+fn keys_are_authorised_per_proof_purpose() {
+    use ed25519_dalek::SigningKey;
+    use wallet_core::di::{sign_presentation, verify_presentation};
+    let chain = DevChain::in_memory();
+    let dep = Deployment::dev_default(&chain).unwrap();
+    let reg = Registry::new(&chain, dep);
+    let holder = common::account("holder-purposes");
+    common::fund(&chain, &[&holder]);
+    let did = format!("did:ethr:0x539:0x{}", hex::encode(holder.address()));
+    let veri = SigningKey::from_bytes(&[3u8; 32]);
+    let auth = SigningKey::from_bytes(&[4u8; 32]);
+    reg.publish_key(
+        &holder,
+        holder.address(),
+        &PublishedKey::Ed25519(veri.verifying_key().to_bytes()),
+        common::DAY,
+    )
+    .unwrap();
+    reg.set_attribute(
+        &holder,
+        holder.address(),
+        "did/pub/Multikey/sigAuth",
+        &PublishedKey::Ed25519(auth.verifying_key().to_bytes()).multikey_bytes(),
+        common::DAY,
+    )
+    .unwrap();
+    let doc = registry::resolver::Resolver::new(&chain, dep.did_registry)
+        .resolve_str(&did, None)
+        .unwrap()
+        .document;
+    let find = |key: &SigningKey| {
+        let mb = PublishedKey::Ed25519(key.verifying_key().to_bytes()).multibase();
+        doc["verificationMethod"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["publicKeyMultibase"] == mb.as_str())
+            .unwrap_or_else(|| panic!("{mb} not in {doc:#}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (veri_vm, auth_vm) = (find(&veri), find(&auth));
+    let keys = EthrKeyResolver::new(&chain, dep.did_registry, None);
+    assert!(
+        keys.resolve(&veri_vm, ProofPurpose::AssertionMethod)
+            .is_ok()
+    );
+    assert!(matches!(
+        keys.resolve(&veri_vm, ProofPurpose::Authentication),
+        Err(ProofError::VerificationMethod { .. })
+    ));
+    assert!(keys.resolve(&auth_vm, ProofPurpose::Authentication).is_ok());
+    assert!(
+        keys.resolve(&auth_vm, ProofPurpose::AssertionMethod)
+            .is_ok()
+    );
+
+    let vp = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": did,
+    });
+    let created = "2026-11-25T12:00:00Z";
+    let by_auth =
+        sign_presentation(&vp, &auth, &auth_vm, created, "n-1", "lender.example").unwrap();
+    assert_eq!(
+        verify_presentation(&by_auth, &keys, "n-1", "lender.example").unwrap(),
+        auth_vm
+    );
+    // Signed with the assertion-only key: a valid signature, but not an authentication key.
+    let by_veri =
+        sign_presentation(&vp, &veri, &veri_vm, created, "n-1", "lender.example").unwrap();
+    assert!(matches!(
+        verify_presentation(&by_veri, &keys, "n-1", "lender.example"),
+        Err(ProofError::VerificationMethod { .. })
+    ));
 }

@@ -112,7 +112,7 @@ fn bench(c: &mut Criterion) {
     };
     let ed_signed = eddsa_rdfc_2022::create_proof(&doc, &ed, &ed_opts).unwrap();
     let expect = Expectations {
-        proof_purpose: "assertionMethod".into(),
+        proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
         challenge: None,
         domain: None,
     };

@@ -77,17 +77,76 @@ pub enum PublicKeyMaterial {
     Bls12381G2(Box<crate::bbs::PublicKey>),
 }
 
-/// Finds the public key of a `verificationMethod` (a DID URL). Production verifiers resolve
-/// `did:ethr` through the registry crate; [`StaticResolver`] serves tests and pinned keys.
+/// What a proof is for (VC Data Integrity § 2.1 `proofPurpose`): the verification relationship
+/// of the controller document that must list the key. An issuer's credential proof is an
+/// `assertionMethod`; a holder's presentation proof an `authentication`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProofPurpose {
+    /// `assertionMethod`: statements such as credentials.
+    AssertionMethod,
+    /// `authentication`: proving control of a DID, e.g. presentations.
+    Authentication,
+    /// `capabilityInvocation`.
+    CapabilityInvocation,
+    /// `capabilityDelegation`.
+    CapabilityDelegation,
+}
+
+impl ProofPurpose {
+    /// The term as it appears in proofs and DID documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AssertionMethod => "assertionMethod",
+            Self::Authentication => "authentication",
+            Self::CapabilityInvocation => "capabilityInvocation",
+            Self::CapabilityDelegation => "capabilityDelegation",
+        }
+    }
+}
+
+impl std::str::FromStr for ProofPurpose {
+    type Err = ProofError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            Self::AssertionMethod,
+            Self::Authentication,
+            Self::CapabilityInvocation,
+            Self::CapabilityDelegation,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+        .ok_or_else(|| ProofError::Malformed(format!("unknown proofPurpose {s:?}")))
+    }
+}
+
+impl std::fmt::Display for ProofPurpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Finds the public key of a `verificationMethod` (a DID URL) *for a purpose*: the controller
+/// document must list the method under that verification relationship (VC Data Integrity § 4.6,
+/// step "proof purpose validation"), so a key a DID published for one use cannot sign for
+/// another. Production verifiers resolve `did:ethr` through the registry crate;
+/// [`StaticResolver`] serves tests and pinned keys.
 pub trait KeyResolver {
-    /// The key of `verification_method`.
+    /// The key of `verification_method`, if its controller authorises it for `purpose`.
     ///
     /// # Errors
     /// [`ProofError::VerificationMethod`].
-    fn resolve(&self, verification_method: &str) -> Result<PublicKeyMaterial, ProofError>;
+    fn resolve(
+        &self,
+        verification_method: &str,
+        purpose: ProofPurpose,
+    ) -> Result<PublicKeyMaterial, ProofError>;
 }
 
-/// Resolves `did:key` verification methods (the key is in the DID itself) and a fixed table.
+/// Resolves `did:key` verification methods (the key is in the DID itself; the did:key method
+/// lists it under `authentication`, `assertionMethod`, `capabilityInvocation` and
+/// `capabilityDelegation`, so every [`ProofPurpose`]) and a fixed table of pinned keys (also for
+/// every purpose: pinning is the caller's decision).
 #[derive(Clone, Debug, Default)]
 pub struct StaticResolver {
     keys: HashMap<String, PublicKeyMaterial>,
@@ -107,7 +166,7 @@ impl StaticResolver {
 }
 
 impl KeyResolver for StaticResolver {
-    fn resolve(&self, vm: &str) -> Result<PublicKeyMaterial, ProofError> {
+    fn resolve(&self, vm: &str, _purpose: ProofPurpose) -> Result<PublicKeyMaterial, ProofError> {
         if let Some(k) = self.keys.get(vm) {
             return Ok(k.clone());
         }

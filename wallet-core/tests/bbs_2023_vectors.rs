@@ -665,6 +665,25 @@ mod hostile {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use proptest::prelude::*;
 
+    /// A derived proof is the issuer's assertion: any other proofPurpose is refused before the
+    /// key is even looked up.
+    #[test]
+    fn other_proof_purposes_are_refused() {
+        for purpose in ["authentication", "capabilityInvocation", "assertion"] {
+            let mut doc = json("derivedRevealDocument.json");
+            doc["proof"]["proofPurpose"] = purpose.into();
+            assert!(
+                matches!(
+                    verify_derived(&doc, &StaticResolver::new()),
+                    Err(ProofError::ContextMismatch {
+                        what: "proofPurpose"
+                    })
+                ),
+                "{purpose}"
+            );
+        }
+    }
+
     /// A presentation padded with blank nodes RDFC-1.0 cannot tell apart (a "poison" dataset)
     /// is refused by the verifier with a canonicalization error, not worked on for minutes.
     #[test]

@@ -16,7 +16,7 @@ use wallet_core::di::eddsa_rdfc_2022::{
     Expectations, ProofOptions, configure, create_proof, hash_data, sign_presentation, transform,
     verify_presentation, verify_proof,
 };
-use wallet_core::di::{Multikey, ProofError, PublicKeyMaterial, StaticResolver};
+use wallet_core::di::{Multikey, ProofError, ProofPurpose, PublicKeyMaterial, StaticResolver};
 
 fn path(p: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -61,7 +61,7 @@ fn options(config: &Value) -> ProofOptions {
 
 fn assertion() -> Expectations {
     Expectations {
-        proof_purpose: "assertionMethod".into(),
+        proof_purpose: ProofPurpose::AssertionMethod,
         challenge: None,
         domain: None,
     }
@@ -298,7 +298,7 @@ fn changed_document_or_proof_options_fail() {
     ));
     // Wrong purpose, missing proof, unsupported suite.
     let mut e = assertion();
-    e.proof_purpose = "authentication".into();
+    e.proof_purpose = ProofPurpose::Authentication;
     assert!(matches!(
         verify_proof(&signed, &resolver, &e),
         Err(ProofError::ContextMismatch {

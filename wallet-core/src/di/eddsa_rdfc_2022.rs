@@ -13,7 +13,9 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{KeyResolver, ProofError, PublicKeyMaterial, proof_config, proof_options_value};
+use super::{
+    KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, proof_config, proof_options_value,
+};
 use crate::jsonld::canonicalize;
 
 /// The `cryptosuite` identifier.
@@ -38,8 +40,8 @@ pub struct ProofOptions {
 /// What a verifier requires of a proof beyond a valid signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expectations {
-    /// Required `proofPurpose`.
-    pub proof_purpose: String,
+    /// Required `proofPurpose`; the key must also be authorised for it.
+    pub proof_purpose: ProofPurpose,
     /// Required `challenge`, if the verifier issued one.
     pub challenge: Option<String>,
     /// Required `domain`, if the verifier named one.
@@ -180,7 +182,7 @@ pub fn verify_proof(
         .ok_or_else(|| ProofError::ProofValue("not base58btc multibase".into()))?;
     let signature = Signature::from_slice(&sig_bytes)
         .map_err(|_| ProofError::ProofValue("not 64 bytes".into()))?;
-    let key = match resolver.resolve(&vm)? {
+    let key = match resolver.resolve(&vm, expected.proof_purpose)? {
         PublicKeyMaterial::Ed25519(k) => {
             VerifyingKey::from_bytes(&k).map_err(|e| ProofError::VerificationMethod {
                 id: vm.clone(),
@@ -216,7 +218,7 @@ pub fn verify_presentation(
         presentation,
         resolver,
         &Expectations {
-            proof_purpose: "authentication".into(),
+            proof_purpose: ProofPurpose::Authentication,
             challenge: Some(challenge.to_owned()),
             domain: Some(domain.to_owned()),
         },

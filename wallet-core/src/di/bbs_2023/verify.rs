@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::proof_value::{DerivedProofValue, parse_derived_proof_value};
 use super::{CRYPTOSUITE, steps, unsecured_and_proof};
 use crate::bbs::{self, Bls12381Sha256};
-use crate::di::{KeyResolver, ProofError, PublicKeyMaterial, proof_config};
+use crate::di::{KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, proof_config};
 use crate::jsonld::to_quads;
 
 /// What a verifier reconstructs from a derived document before the BBS check
@@ -39,6 +39,14 @@ pub fn verify_data(document: &Value) -> Result<VerifyData, ProofError> {
     let bad = |w: &str| ProofError::ProofValue(w.to_owned());
     let proof_value = parse_derived_proof_value(&proof_options)?;
     proof_options.remove("proofValue");
+    // A bbs-2023 proof is the issuer's assertion; the key must be authorised for exactly that.
+    if proof_options.get("proofPurpose").and_then(Value::as_str)
+        != Some(ProofPurpose::AssertionMethod.as_str())
+    {
+        return Err(ProofError::ContextMismatch {
+            what: "proofPurpose",
+        });
+    }
     let verification_method = proof_options
         .get("verificationMethod")
         .and_then(Value::as_str)
@@ -113,7 +121,8 @@ pub fn verify_derived(
 ) -> Result<VerifiedDerived, ProofError> {
     let data = verify_data(document)?;
     let vm = data.verification_method;
-    let PublicKeyMaterial::Bls12381G2(pk) = resolver.resolve(&vm)? else {
+    let PublicKeyMaterial::Bls12381G2(pk) = resolver.resolve(&vm, ProofPurpose::AssertionMethod)?
+    else {
         return Err(ProofError::VerificationMethod {
             id: vm,
             reason: "not a BBS (bls12_381-g2) key".into(),
