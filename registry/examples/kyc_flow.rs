@@ -92,8 +92,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let nonce_ok = ok.presentation_header == nonce;
     let revoked = reg.status(bank.address(), StatusPurpose::Revocation, 0)?;
     println!(
-        "Lender: proof valid, signed by {}, nonce matches: {nonce_ok}, revoked: {revoked}.",
-        ok.verification_method
+        "Lender: proof valid, signed by {} (the issuer's own key: {}), nonce matches: {nonce_ok}, revoked: {revoked}.",
+        ok.verification_method,
+        ok.signed_by_issuer()
     );
     let r = Resolver::new(&chain, dep.did_registry).resolve_str(&issuer, None)?;
     println!("  (issuer DID resolved in {} round trips)", r.round_trips);

@@ -80,6 +80,7 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
     let now = EthrKeyResolver::new(&chain, dep.did_registry, None);
     let verified = verify_derived(&shown, &now).unwrap();
     assert_eq!(verified.verification_method, vm);
+    assert!(verified.signed_by_issuer(), "{verified:?}");
     assert_eq!(verified.presentation_header, b"lender nonce 42");
     assert!(
         !reg.status(bank.address(), StatusPurpose::Revocation, 7)

@@ -60,7 +60,7 @@ pub enum ProofError {
     /// The verifier asked for a challenge or domain that the proof does not carry.
     #[error("the proof's {what} does not match the expected value")]
     ContextMismatch {
-        /// "challenge", "domain" or "proofPurpose".
+        /// "challenge", "domain", "proofPurpose" or "holder".
         what: &'static str,
     },
     /// The signature does not verify.
@@ -187,6 +187,20 @@ impl KeyResolver for StaticResolver {
             .into_public()
             .map_err(|e| fail(e.to_string()))
     }
+}
+
+/// The DID (controller document id) of a verification method: the DID URL without its fragment.
+pub fn controller_of(verification_method: &str) -> &str {
+    verification_method
+        .split_once('#')
+        .map_or(verification_method, |(did, _)| did)
+}
+
+/// The id of a VC `issuer` or VP `holder` value: the string itself, or the object's `id`.
+pub fn party_id(value: &Value) -> Option<&str> {
+    value
+        .as_str()
+        .or_else(|| value.get("id").and_then(Value::as_str))
 }
 
 /// The proof options object of `suite` (without `proofValue`).

@@ -443,6 +443,15 @@ fn derived_document_verifies(ex: &Example) {
     let r = verify_derived(&published, &StaticResolver::new()).unwrap();
     assert_eq!(r.presentation_header, presentation_header());
     assert_eq!(r.verification_method, ex.options().verification_method);
+    // The W3C examples sign an https: issuer with a did:key: valid Data Integrity, but not a
+    // credential whose issuer controls the key — which a credential verifier must refuse.
+    assert_eq!(
+        r.issuer.as_deref(),
+        ex.unsigned["issuer"]
+            .as_str()
+            .or(ex.unsigned["issuer"]["id"].as_str())
+    );
+    assert!(!r.signed_by_issuer());
     // A fresh, randomized derivation verifies too, and differs from the published one.
     let fresh = derive(&ex.published_signed(), &ex.selective, b"nonce-1").unwrap();
     assert_ne!(

@@ -357,6 +357,25 @@ fn presentations_are_bound_to_challenge_and_domain() {
         verify_presentation(&signed, &resolver, "nonce-123", "evil.example"),
         Err(ProofError::ContextMismatch { what: "domain" })
     ));
+    // Another DID's key cannot sign for this holder, even with a valid signature.
+    let other = SigningKey::from_bytes(&[9u8; 32]);
+    let other_did = format!(
+        "did:key:{0}#{0}",
+        Multikey::encode_ed25519_public(&other.verifying_key().to_bytes())
+    );
+    let forged = sign_presentation(
+        &vp,
+        &other,
+        &other_did,
+        "2026-11-25T12:00:00Z",
+        "nonce-123",
+        "lender.example",
+    )
+    .unwrap();
+    assert!(matches!(
+        verify_presentation(&forged, &resolver, "nonce-123", "lender.example"),
+        Err(ProofError::ContextMismatch { what: "holder" })
+    ));
     // Editing the challenge in the proof to match breaks the signature.
     let mut t = signed.clone();
     t["proof"]["challenge"] = "nonce-124".into();

@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{
-    KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, proof_config, proof_options_value,
+    KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, controller_of, party_id,
+    proof_config, proof_options_value,
 };
 use crate::jsonld::canonicalize;
 
@@ -205,16 +206,19 @@ pub fn verify_proof(
 }
 
 /// Verifies a presentation's `authentication` proof for the verifier's own challenge and domain.
+/// When the presentation names a `holder`, the signing key must be the holder's (its
+/// verification method's DID is the holder).
 ///
 /// # Errors
-/// As [`verify_proof`].
+/// As [`verify_proof`], and [`ProofError::ContextMismatch`] `{ what: "holder" }` when another
+/// DID's key signed.
 pub fn verify_presentation(
     presentation: &Value,
     resolver: &dyn KeyResolver,
     challenge: &str,
     domain: &str,
 ) -> Result<String, ProofError> {
-    verify_proof(
+    let vm = verify_proof(
         presentation,
         resolver,
         &Expectations {
@@ -222,5 +226,11 @@ pub fn verify_presentation(
             challenge: Some(challenge.to_owned()),
             domain: Some(domain.to_owned()),
         },
-    )
+    )?;
+    if let Some(holder) = presentation.get("holder")
+        && party_id(holder) != Some(controller_of(&vm))
+    {
+        return Err(ProofError::ContextMismatch { what: "holder" });
+    }
+    Ok(vm)
 }

@@ -7,7 +7,9 @@ use serde_json::Value;
 use super::proof_value::{DerivedProofValue, parse_derived_proof_value};
 use super::{CRYPTOSUITE, steps, unsecured_and_proof};
 use crate::bbs::{self, Bls12381Sha256};
-use crate::di::{KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, proof_config};
+use crate::di::{
+    KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, controller_of, party_id, proof_config,
+};
 use crate::jsonld::to_quads;
 
 /// What a verifier reconstructs from a derived document before the BBS check
@@ -107,6 +109,18 @@ pub struct VerifiedDerived {
     pub verification_method: String,
     /// The presentation header the proof is bound to.
     pub presentation_header: Vec<u8>,
+    /// The credential's `issuer` id, if it names one.
+    pub issuer: Option<String>,
+}
+
+impl VerifiedDerived {
+    /// Whether the key that signed belongs to the credential's `issuer` (VC Data Model 2.0: the
+    /// issuer must control the verification method). Data Integrity alone does not require it —
+    /// the W3C vectors sign an `https:` issuer with a `did:key` — so a credential verifier must
+    /// check this itself.
+    pub fn signed_by_issuer(&self) -> bool {
+        self.issuer.as_deref() == Some(controller_of(&self.verification_method))
+    }
 }
 
 /// Verifies a derived `bbs-2023` proof (§ 3.3.10–3.3.13). The caller compares
@@ -144,5 +158,6 @@ pub fn verify_derived(
     Ok(VerifiedDerived {
         verification_method: vm,
         presentation_header: value.presentation_header,
+        issuer: document.get("issuer").and_then(party_id).map(str::to_owned),
     })
 }
