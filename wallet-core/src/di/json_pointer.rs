@@ -47,6 +47,16 @@ impl std::str::FromStr for JsonPointer {
     }
 }
 
+/// The RFC 6901 string form: `/` before each token, `~` written `~0` and `/` written `~1`.
+impl std::fmt::Display for JsonPointer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for t in &self.tokens {
+            write!(f, "/{}", t.replace('~', "~0").replace('/', "~1"))?;
+        }
+        Ok(())
+    }
+}
+
 impl JsonPointer {
     /// The reference tokens.
     pub fn tokens(&self) -> &[String] {
@@ -228,6 +238,23 @@ mod tests {
             "/x",
         ] {
             assert_eq!(p(missing).resolve(&doc), None, "{missing}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any tokens survive writing and parsing again; any string parses or is an error.
+        #[test]
+        fn round_trip_and_arbitrary_input(
+            tokens in proptest::collection::vec("[a-z~/0-9]{0,6}", 0..5),
+            junk in "\\PC{0,24}",
+        ) {
+            let p = JsonPointer { tokens: tokens.clone() };
+            let text = p.to_string();
+            let back: JsonPointer = text.parse().unwrap();
+            proptest::prop_assert_eq!(back.tokens(), &tokens[..]);
+            if let Ok(q) = junk.parse::<JsonPointer>() {
+                proptest::prop_assert_eq!(q.to_string(), junk);
+            }
         }
     }
 }
