@@ -12,11 +12,15 @@ use super::{
     BlockInfo, BlockRef, Chain, ChainError, LogEntry, Receipt, Request, Response, revert_reason,
 };
 
+/// How long [`RpcChain::connect`] waits for any one answer of the node.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// A chain reached over JSON-RPC (HTTP).
 pub struct RpcChain {
     client: RpcClient,
     runtime: tokio::runtime::Runtime,
     url: String,
+    timeout: Duration,
     chain_id: u64,
     round_trips: AtomicU64,
 }
@@ -82,9 +86,15 @@ fn parse_block(v: &Value) -> Result<BlockInfo, ChainError> {
     })
 }
 
-/// Extracts revert data from a JSON-RPC error, if the node included it.
-fn rpc_error(e: impl std::fmt::Display + std::fmt::Debug) -> ChainError {
-    let text = e.to_string();
+/// Classifies an alloy error: no connection or no HTTP answer is a transport error; an error
+/// the node answered with is an RPC error, or a revert with its reason when the node included it.
+fn rpc_error(e: alloy::transports::TransportError) -> ChainError {
+    use alloy::transports::RpcError;
+    let text = match e {
+        RpcError::Transport(kind) => return ChainError::Transport(kind.to_string()),
+        RpcError::ErrorResp(payload) => payload.to_string(),
+        other => return ChainError::Unexpected(other.to_string()),
+    };
     if text.contains("revert") {
         // anvil: "execution reverted: reason" or data "0x08c379a0…"
         if let Some(pos) = text.find("0x08c379a0") {
@@ -113,11 +123,21 @@ fn rpc_error(e: impl std::fmt::Display + std::fmt::Debug) -> ChainError {
 }
 
 impl RpcChain {
-    /// Connects to `url` and reads the chain id.
+    /// Connects to `url` and reads the chain id; every request gives up after
+    /// [`DEFAULT_TIMEOUT`].
     ///
     /// # Errors
-    /// [`ChainError::Transport`] for a bad URL or an unreachable node.
+    /// [`ChainError::Transport`] for a bad URL or an unreachable or silent node.
     pub fn connect(url: &str) -> Result<Self, ChainError> {
+        Self::connect_with_timeout(url, DEFAULT_TIMEOUT)
+    }
+
+    /// [`RpcChain::connect`] with another time limit per request: a verifier must not hang on a
+    /// node that accepts the connection and never answers.
+    ///
+    /// # Errors
+    /// As [`RpcChain::connect`].
+    pub fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, ChainError> {
         let parsed = url
             .parse()
             .map_err(|e| transport(format!("bad URL {url}: {e}")))?;
@@ -130,6 +150,7 @@ impl RpcChain {
             client,
             runtime,
             url: url.to_owned(),
+            timeout,
             chain_id: 0,
             round_trips: AtomicU64::new(0),
         };
@@ -138,11 +159,29 @@ impl RpcChain {
         Ok(chain)
     }
 
+    /// Runs `work` on the runtime, giving up after the time limit.
+    fn within_timeout<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, ChainError>>,
+    ) -> Result<T, ChainError> {
+        self.runtime
+            .block_on(async { tokio::time::timeout(self.timeout, work).await })
+            .map_err(|_| {
+                ChainError::Transport(format!(
+                    "no answer from {} within {:?}",
+                    self.url, self.timeout
+                ))
+            })?
+    }
+
     fn request(&self, method: &'static str, params: Value) -> Result<Value, ChainError> {
         self.round_trips.fetch_add(1, Ordering::Relaxed);
-        self.runtime
-            .block_on(async { self.client.request::<_, Value>(method, params).await })
-            .map_err(rpc_error)
+        self.within_timeout(async {
+            self.client
+                .request::<_, Value>(method, params)
+                .await
+                .map_err(rpc_error)
+        })
     }
 
     /// The node's URL.
@@ -217,7 +256,7 @@ impl Chain for RpcChain {
             return Ok(Vec::new());
         }
         self.round_trips.fetch_add(1, Ordering::Relaxed);
-        let answers: Vec<Value> = self.runtime.block_on(async {
+        let answers: Vec<Value> = self.within_timeout(async {
             let mut batch = self.client.new_batch();
             let mut waiters = Vec::with_capacity(requests.len());
             for r in requests {
