@@ -1,7 +1,8 @@
 //! The Siegel story end to end, on the embedded chain: a bank's KYC desk anchors its BBS key in
 //! the ERC-1056 registry, issues a `bbs-2023` KYC credential; the holder shows a lender only
-//! "over 18" and the income band; the lender verifies with the key read from the chain; then the
-//! bank rotates its key and revokes the credential.
+//! "over 18" and the income band, in a presentation signed with its own did:ethr key and bound
+//! to the lender's nonce and domain; the lender verifies both proofs with keys read from the
+//! chain; then the bank rotates its key and revokes the credential.
 //!
 //! Run: `cargo run --release -p registry --example kyc_flow`
 #![allow(clippy::print_stdout, reason = "example output")]
@@ -9,6 +10,7 @@
 use std::error::Error;
 
 use alloy::primitives::{U256, keccak256};
+use ed25519_dalek::SigningKey;
 use registry::chain::{Chain, DevChain, TxSigner};
 use registry::contracts::Deployment;
 use registry::identity::{PublishedKey, Registry, StatusPurpose};
@@ -17,6 +19,7 @@ use serde_json::json;
 use wallet_core::bbs::{Bls12381Sha256, SecretKey};
 use wallet_core::di::bbs_2023::{derive, issue, verify_derived};
 use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
+use wallet_core::di::{sign_presentation, verify_presentation};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let chain = DevChain::in_memory();
@@ -71,28 +74,60 @@ fn main() -> Result<(), Box<dyn Error>> {
         signed.to_string().len()
     );
 
-    // The holder answers the lender's request: over 18 and income band, bound to its nonce.
-    let nonce = b"lender-7f3a/loan-application/2026-11-25";
+    // The holder answers the lender's request: over 18 and income band, bound to its nonce,
+    // inside a presentation signed with the holder's own did:ethr authentication key.
+    let nonce = "lender-7f3a/loan-application/2026-11-25";
+    let domain = "loans.lender.example";
     let shown = derive(
         &signed,
         &[
             "/credentialSubject/ageOver18".into(),
             "/credentialSubject/incomeBand".into(),
         ],
-        nonce,
+        nonce.as_bytes(),
     )?;
     println!("Holder disclosed: {}", shown["credentialSubject"]);
     for hidden in ["Ada Lovelace", "1990-12-10", "X1234567"] {
         assert!(!shown.to_string().contains(hidden));
     }
+    let holder = TxSigner::from_bytes(keccak256(b"siegel demo: holder").as_slice())?;
+    chain.dev_fund(holder.address(), U256::from(10u128.pow(18)))?;
+    let holder_did = format!("did:ethr:0x539:0x{}", hex::encode(holder.address()));
+    let holder_key = SigningKey::from_bytes(&keccak256(b"siegel demo: holder ed25519").0);
+    reg.set_attribute(
+        &holder,
+        holder.address(),
+        "did/pub/Multikey/sigAuth",
+        &PublishedKey::Ed25519(holder_key.verifying_key().to_bytes()).multikey_bytes(),
+        365 * 86_400,
+    )?;
+    let presentation = sign_presentation(
+        &json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiablePresentation"],
+            "holder": holder_did,
+            "verifiableCredential": [shown],
+        }),
+        &holder_key,
+        &format!("{holder_did}#delegate-1"),
+        "2026-11-25T12:00:00Z",
+        nonce,
+        domain,
+    )?;
+    println!(
+        "Holder {holder_did}\n  signed a presentation for {domain} ({} bytes).",
+        presentation.to_string().len()
+    );
 
-    // The lender verifies with the key the chain says is current.
+    // The lender verifies with the keys the chain says are current.
     let keys_now = EthrKeyResolver::new(&chain, dep.did_registry, None);
-    let ok = verify_derived(&shown, &keys_now)?;
-    let nonce_ok = ok.presentation_header == nonce;
+    let by = verify_presentation(&presentation, &keys_now, nonce, domain)?;
+    let shown = &presentation["verifiableCredential"][0];
+    let ok = verify_derived(shown, &keys_now)?;
+    let nonce_ok = ok.presentation_header == nonce.as_bytes();
     let revoked = reg.status(bank.address(), StatusPurpose::Revocation, 0)?;
     println!(
-        "Lender: proof valid, signed by {} (the issuer's own key: {}), nonce matches: {nonce_ok}, revoked: {revoked}.",
+        "Lender: presentation signed by {by};\n  credential proof valid, signed by {} (the issuer's own key: {}), nonce matches: {nonce_ok}, revoked: {revoked}.",
         ok.verification_method,
         ok.signed_by_issuer()
     );
@@ -103,14 +138,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     reg.revoke_key(&bank, bank.address(), &published)?;
     reg.set_status(&bank, bank.address(), StatusPurpose::Revocation, 0, true)?;
     println!("Bank revoked its old key and set the credential's revocation bit.");
-    match verify_derived(&shown, &keys_now) {
+    match verify_derived(shown, &keys_now) {
         Ok(_) => println!("Lender: unexpectedly still valid!"),
         Err(e) => println!("Lender now: {e}"),
     }
     let then = EthrKeyResolver::new(&chain, dep.did_registry, Some(at));
     println!(
         "Lender, as of the issuing block: proof valid = {}; status registry says revoked = {}.",
-        verify_derived(&shown, &then).is_ok(),
+        verify_derived(shown, &then).is_ok(),
         reg.status(bank.address(), StatusPurpose::Revocation, 0)?
     );
     Ok(())
