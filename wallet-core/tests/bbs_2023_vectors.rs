@@ -693,6 +693,26 @@ mod hostile {
         }
     }
 
+    /// Another proof type or cryptosuite is refused as unsupported, before its proof value is
+    /// parsed.
+    #[test]
+    fn other_suites_are_unsupported() {
+        for (key, value) in [
+            ("cryptosuite", "ecdsa-sd-2023"),
+            ("cryptosuite", "bbs-2022"),
+            ("type", "Ed25519Signature2020"),
+        ] {
+            let mut doc = json("derivedRevealDocument.json");
+            doc["proof"][key] = value.into();
+            doc["proof"]["proofValue"] = "zNotEvenBase64url".into();
+            let r = verify_derived(&doc, &StaticResolver::new());
+            assert!(
+                matches!(r, Err(ProofError::Unsupported { .. })),
+                "{value}: {r:?}"
+            );
+        }
+    }
+
     /// A presentation padded with blank nodes RDFC-1.0 cannot tell apart (a "poison" dataset)
     /// is refused by the verifier with a canonicalization error, not worked on for minutes.
     #[test]

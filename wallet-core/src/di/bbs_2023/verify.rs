@@ -37,11 +37,18 @@ pub struct VerifyData {
 /// # Errors
 /// [`ProofError`] naming the malformed part.
 pub fn verify_data(document: &Value) -> Result<VerifyData, ProofError> {
-    let (unsecured, mut proof_options) = unsecured_and_proof(document)?;
+    let (unsecured, proof) = unsecured_and_proof(document)?;
     let bad = |w: &str| ProofError::ProofValue(w.to_owned());
-    let proof_value = parse_derived_proof_value(&proof_options)?;
+    let mut proof_options = proof.clone();
     proof_options.remove("proofValue");
-    // A bbs-2023 proof is the issuer's assertion; the key must be authorised for exactly that.
+    // The cheap checks first, and the clearest error for a proof of another kind: proof type and
+    // cryptosuite (checked while building the proof configuration), then the purpose — a
+    // bbs-2023 proof is the issuer's assertion, and the key must be authorised for exactly that.
+    let canonical_proof_config = proof_config(
+        &unsecured,
+        &Value::Object(proof_options.clone()),
+        CRYPTOSUITE,
+    )?;
     if proof_options.get("proofPurpose").and_then(Value::as_str)
         != Some(ProofPurpose::AssertionMethod.as_str())
     {
@@ -49,6 +56,7 @@ pub fn verify_data(document: &Value) -> Result<VerifyData, ProofError> {
             what: "proofPurpose",
         });
     }
+    let proof_value = parse_derived_proof_value(&proof)?;
     let verification_method = proof_options
         .get("verificationMethod")
         .and_then(Value::as_str)
@@ -90,8 +98,6 @@ pub fn verify_data(document: &Value) -> Result<VerifyData, ProofError> {
     if non_mandatory.len() != proof_value.selective_indexes.len() {
         return Err(bad("selective indexes do not match the disclosed quads"));
     }
-    let canonical_proof_config =
-        proof_config(&unsecured, &Value::Object(proof_options), CRYPTOSUITE)?;
     Ok(VerifyData {
         quads: lines,
         canonical_proof_config,
