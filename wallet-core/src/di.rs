@@ -3,6 +3,70 @@
 //! the cryptosuites — [`eddsa_rdfc_2022`] (holders' presentations, credentials) and
 //! [`bbs_2023`] (selectively disclosable credentials).
 //!
+//! # Issue, disclose, present, verify
+//!
+//! ```
+//! use ed25519_dalek::SigningKey;
+//! use serde_json::json;
+//! use wallet_core::bbs::{Bls12381Sha256, SecretKey};
+//! use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
+//! use wallet_core::di::{
+//!     Multikey, StaticResolver, derive, issue_bbs, sign_presentation, verify_derived,
+//!     verify_presentation,
+//! };
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Issuer: a BBS key, here as a did:key (production: a did:ethr key on the chain).
+//! let bank = SecretKey::generate::<Bls12381Sha256>()?;
+//! let mk = Multikey::encode_bls12_381_g2_public(bank.public_key());
+//! let issuer = format!("did:key:{mk}");
+//! let credential = json!({
+//!     "@context": ["https://www.w3.org/ns/credentials/v2",
+//!                  "https://www.w3.org/ns/credentials/examples/v2"],
+//!     "type": ["VerifiableCredential"],
+//!     "issuer": issuer,
+//!     "credentialSubject": {"name": "Ada", "ageOver18": true, "incomeBand": "B"}
+//! });
+//! let options = ProofOptions {
+//!     verification_method: format!("{issuer}#{mk}"),
+//!     proof_purpose: "assertionMethod".into(),
+//!     created: None,
+//!     challenge: None,
+//!     domain: None,
+//! };
+//! // The issuer always reveals who issued it; everything else is the holder's choice.
+//! let signed = issue_bbs(&credential, &bank, &["/issuer".into()], &options)?;
+//!
+//! // Holder: disclose two claims, bound to the verifier's nonce, inside a presentation.
+//! let shown = derive(
+//!     &signed,
+//!     &["/credentialSubject/ageOver18".into(), "/credentialSubject/incomeBand".into()],
+//!     b"nonce-1",
+//! )?;
+//! assert!(shown["credentialSubject"].get("name").is_none());
+//! let holder = SigningKey::from_bytes(&[1; 32]);
+//! let hk = Multikey::encode_ed25519_public(&holder.verifying_key().to_bytes());
+//! let vp = json!({
+//!     "@context": ["https://www.w3.org/ns/credentials/v2"],
+//!     "type": ["VerifiablePresentation"],
+//!     "holder": format!("did:key:{hk}"),
+//!     "verifiableCredential": [shown],
+//! });
+//! let vp = sign_presentation(
+//!     &vp, &holder, &format!("did:key:{hk}#{hk}"), "2026-11-25T12:00:00Z",
+//!     "nonce-1", "lender.example",
+//! )?;
+//!
+//! // Verifier: the presentation for its own challenge and domain, then the credential.
+//! let keys = StaticResolver::new();
+//! verify_presentation(&vp, &keys, "nonce-1", "lender.example")?;
+//! let verified = verify_derived(&vp["verifiableCredential"][0], &keys)?;
+//! assert!(verified.signed_by_issuer());
+//! assert_eq!(verified.presentation_header, b"nonce-1");
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! [VC Data Integrity 1.0]: https://www.w3.org/TR/vc-data-integrity/
 
 pub mod bbs_2023;
