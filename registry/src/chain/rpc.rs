@@ -1,11 +1,15 @@
 //! `RpcChain`: any EVM JSON-RPC node (anvil in tests; a testnet or mainnet for real use). Each
 //! [`Chain::batch`] is sent as one JSON-RPC batch: one HTTP round trip.
+//!
+//! The JSON-RPC 2.0 envelope is written here over `reqwest` (HTTP/1.1, TLS by rustls with
+//! the system's root certificates), so that every answer is bounded: in time
+//! ([`DEFAULT_TIMEOUT`]) and in size ([`MAX_RESPONSE_BYTES`]). A verifier's only network peer is
+//! its chain node, and it must not hang or run out of memory because of one.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use alloy::primitives::{Address, B256, Bytes, U64, U256};
-use alloy::rpc::client::{ClientBuilder, RpcClient};
 use serde_json::{Value, json};
 
 use super::{
@@ -15,14 +19,20 @@ use super::{
 /// How long [`RpcChain::connect`] waits for any one answer of the node.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A chain reached over JSON-RPC (HTTP).
+/// Largest answer accepted from a node (bytes). The biggest answer the resolver asks for is the
+/// logs of one DID's changes, a few KiB each.
+pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// A chain reached over JSON-RPC (HTTP or HTTPS).
 pub struct RpcChain {
-    client: RpcClient,
+    http: reqwest::Client,
+    endpoint: reqwest::Url,
     runtime: tokio::runtime::Runtime,
     url: String,
     timeout: Duration,
     chain_id: u64,
     round_trips: AtomicU64,
+    next_id: AtomicU64,
 }
 
 impl std::fmt::Debug for RpcChain {
@@ -43,6 +53,18 @@ fn tag(b: BlockRef) -> Value {
 
 fn transport(e: impl std::fmt::Display) -> ChainError {
     ChainError::Transport(e.to_string())
+}
+
+/// An error with its sources: reqwest's own message is only "error sending request".
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 fn parse_u64(v: &Value) -> Result<u64, ChainError> {
@@ -86,40 +108,42 @@ fn parse_block(v: &Value) -> Result<BlockInfo, ChainError> {
     })
 }
 
-/// Classifies an alloy error: no connection or no HTTP answer is a transport error; an error
-/// the node answered with is an RPC error, or a revert with its reason when the node included it.
-fn rpc_error(e: alloy::transports::TransportError) -> ChainError {
-    use alloy::transports::RpcError;
-    let text = match e {
-        RpcError::Transport(kind) => return ChainError::Transport(kind.to_string()),
-        RpcError::ErrorResp(payload) => payload.to_string(),
-        other => return ChainError::Unexpected(other.to_string()),
-    };
-    if text.contains("revert") {
-        // anvil: "execution reverted: reason" or data "0x08c379a0…"
-        if let Some(pos) = text.find("0x08c379a0") {
-            let hex_part: String = text[pos + 2..]
-                .chars()
-                .take_while(|c| c.is_ascii_hexdigit())
-                .collect();
-            if let Ok(bytes) = hex::decode(hex_part) {
-                return ChainError::Reverted {
-                    reason: revert_reason(&bytes),
-                };
-            }
-        }
-        let reason = text
-            .split("execution reverted:")
-            .nth(1)
-            .map(|s| {
-                s.trim()
-                    .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_')
-                    .to_string()
-            })
-            .unwrap_or(text);
-        return ChainError::Reverted { reason };
+/// A JSON-RPC error object: a revert with its reason when the node included it, else an RPC
+/// error with code and message.
+fn rpc_error(error: &Value) -> ChainError {
+    let message = error["message"].as_str().unwrap_or_default();
+    // Revert data: `data` as a hex string (anvil, geth) or `data.data` (some providers).
+    let data = error["data"]
+        .as_str()
+        .or_else(|| error["data"]["data"].as_str())
+        .and_then(|d| d.strip_prefix("0x"))
+        .and_then(|d| hex::decode(d).ok());
+    if let Some(bytes) = data.filter(|b| !b.is_empty()) {
+        return ChainError::Reverted {
+            reason: revert_reason(&bytes),
+        };
     }
-    ChainError::Rpc(text)
+    if let Some(reason) = message.split("execution reverted").nth(1) {
+        let reason = reason.trim_start_matches(':').trim();
+        return ChainError::Reverted {
+            reason: if reason.is_empty() {
+                "reverted without a reason".into()
+            } else {
+                reason.to_owned()
+            },
+        };
+    }
+    ChainError::Rpc(format!("error code {}: {message}", error["code"]))
+}
+
+/// The `result` of one JSON-RPC response object, or its error.
+fn result_of(response: &Value) -> Result<Value, ChainError> {
+    if let Some(error) = response.get("error").filter(|e| !e.is_null()) {
+        return Err(rpc_error(error));
+    }
+    response.get("result").cloned().ok_or_else(|| {
+        ChainError::Unexpected(format!("a JSON-RPC answer without result: {response}"))
+    })
 }
 
 impl RpcChain {
@@ -138,25 +162,89 @@ impl RpcChain {
     /// # Errors
     /// As [`RpcChain::connect`].
     pub fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, ChainError> {
-        let parsed = url
+        let endpoint: reqwest::Url = url
             .parse()
             .map_err(|e| transport(format!("bad URL {url}: {e}")))?;
+        if !matches!(endpoint.scheme(), "http" | "https") {
+            return Err(transport(format!("bad URL {url}: not http or https")));
+        }
+        // reqwest's rustls takes the process-wide crypto provider; ring is ours. Installing fails
+        // harmlessly when one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .build()
+            .map_err(transport)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(transport)?;
-        let client = runtime.block_on(async { ClientBuilder::default().http(parsed) });
         let mut chain = Self {
-            client,
+            http,
+            endpoint,
             runtime,
             url: url.to_owned(),
             timeout,
             chain_id: 0,
             round_trips: AtomicU64::new(0),
+            next_id: AtomicU64::new(1),
         };
         let id: Value = chain.request("eth_chainId", json!([]))?;
         chain.chain_id = parse_u64(&id)?;
         Ok(chain)
+    }
+
+    /// POSTs one JSON-RPC message and returns the parsed answer, reading at most
+    /// [`MAX_RESPONSE_BYTES`].
+    async fn post(&self, body: Vec<u8>) -> Result<Value, ChainError> {
+        let too_big = || {
+            ChainError::Transport(format!(
+                "the answer of {} is larger than {MAX_RESPONSE_BYTES} bytes",
+                self.url
+            ))
+        };
+        let mut response = self
+            .http
+            .post(self.endpoint.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| transport(error_chain(&e)))?;
+        if !response.status().is_success() {
+            return Err(transport(format!(
+                "{} answered HTTP {}",
+                self.url,
+                response.status()
+            )));
+        }
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(too_big());
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport(error_chain(&e)))?
+        {
+            if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(too_big());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&bytes)
+            .map_err(|e| ChainError::Unexpected(format!("{} answered non-JSON: {e}", self.url)))
+    }
+
+    fn envelope(&self, method: &str, params: &Value) -> (u64, Value) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        (
+            id,
+            json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+        )
     }
 
     /// Runs `work` on the runtime, giving up after the time limit.
@@ -176,12 +264,11 @@ impl RpcChain {
 
     fn request(&self, method: &'static str, params: Value) -> Result<Value, ChainError> {
         self.round_trips.fetch_add(1, Ordering::Relaxed);
-        self.within_timeout(async {
-            self.client
-                .request::<_, Value>(method, params)
-                .await
-                .map_err(rpc_error)
-        })
+        let (_, message) = self.envelope(method, &params);
+        let body =
+            serde_json::to_vec(&message).map_err(|e| ChainError::Unexpected(e.to_string()))?;
+        let answer = self.within_timeout(self.post(body))?;
+        result_of(&answer)
     }
 
     /// The node's URL.
@@ -256,24 +343,34 @@ impl Chain for RpcChain {
             return Ok(Vec::new());
         }
         self.round_trips.fetch_add(1, Ordering::Relaxed);
-        let answers: Vec<Value> = self.within_timeout(async {
-            let mut batch = self.client.new_batch();
-            let mut waiters = Vec::with_capacity(requests.len());
-            for r in requests {
+        let (ids, messages): (Vec<u64>, Vec<Value>) = requests
+            .iter()
+            .map(|r| {
                 let (method, params) = to_call(r);
-                waiters.push(
-                    batch
-                        .add_call::<_, Value>(method, &params)
-                        .map_err(rpc_error)?,
-                );
-            }
-            batch.send().await.map_err(transport)?;
-            let mut out = Vec::with_capacity(waiters.len());
-            for w in waiters {
-                out.push(w.await.map_err(rpc_error)?);
-            }
-            Ok::<_, ChainError>(out)
-        })?;
+                self.envelope(method, &params)
+            })
+            .unzip();
+        let body =
+            serde_json::to_vec(&messages).map_err(|e| ChainError::Unexpected(e.to_string()))?;
+        let answer = self.within_timeout(self.post(body))?;
+        // JSON-RPC 2.0 § 6: the answers of a batch may come in any order; match them by id.
+        let mut by_id: std::collections::HashMap<u64, Value> = answer
+            .as_array()
+            .ok_or_else(|| {
+                ChainError::Unexpected(format!("a batch answer that is not a list: {answer}"))
+            })?
+            .iter()
+            .filter_map(|a| a["id"].as_u64().map(|id| (id, a.clone())))
+            .collect();
+        let answers: Vec<Value> = ids
+            .iter()
+            .map(|id| {
+                by_id
+                    .remove(id)
+                    .ok_or_else(|| ChainError::Unexpected(format!("no answer for request {id}")))
+                    .and_then(|a| result_of(&a))
+            })
+            .collect::<Result<_, _>>()?;
         requests
             .iter()
             .zip(answers)
