@@ -17,7 +17,7 @@ use registry::identity::{PublishedKey, Registry, StatusPurpose};
 use registry::resolver::{EthrKeyResolver, Resolver};
 use serde_json::json;
 use wallet_core::bbs::{Bls12381Sha256, SecretKey};
-use wallet_core::di::bbs_2023::{derive, issue, verify_derived};
+use wallet_core::di::bbs_2023::{derive, issue, verify_base_proof, verify_derived};
 use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
 use wallet_core::di::{sign_presentation, verify_presentation};
 
@@ -73,6 +73,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         "Bank issued a bbs-2023 KYC credential ({} bytes).",
         signed.to_string().len()
     );
+    // The holder checks it against the bank's key on the chain before storing it.
+    let checked = verify_base_proof(
+        &signed,
+        &EthrKeyResolver::new(&chain, dep.did_registry, None),
+    )?;
+    println!("Holder checked the credential on receipt: signed by {checked}.");
 
     // The holder answers the lender's request: over 18 and income band, bound to its nonce,
     // inside a presentation signed with the holder's own did:ethr authentication key.

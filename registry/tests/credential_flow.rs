@@ -16,7 +16,7 @@ use registry::identity::{PublishedKey, Registry, StatusPurpose};
 use registry::resolver::EthrKeyResolver;
 use serde_json::json;
 use wallet_core::bbs::{Bls12381Sha256, SecretKey};
-use wallet_core::di::bbs_2023::{derive, issue, verify_derived};
+use wallet_core::di::bbs_2023::{derive, issue, verify_base_proof, verify_derived};
 use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
 use wallet_core::di::{KeyResolver, ProofError, ProofPurpose};
 
@@ -61,6 +61,9 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
         &options,
     )
     .unwrap();
+    // The holder checks the credential against the issuer's key on the chain before storing it.
+    let keys = EthrKeyResolver::new(&chain, dep.did_registry, None);
+    assert_eq!(verify_base_proof(&signed, &keys).unwrap(), vm);
     let shown = derive(
         &signed,
         &[

@@ -15,7 +15,7 @@ use serde_json::Value;
 use wallet_core::bbs::{self, Bls12381Sha256, hazmat::MockedRng};
 use wallet_core::di::bbs_2023::{
     create_base_proof, derive, derive_mocked, disclosure_data, parse_base_proof_value,
-    parse_derived_proof_value, steps, verify_data, verify_derived,
+    parse_derived_proof_value, steps, verify_base_proof, verify_data, verify_derived,
 };
 use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
 use wallet_core::di::json_pointer::JsonPointer;
@@ -341,6 +341,40 @@ fn add_signed_sd_base(ex: &Example) {
     );
 }
 
+/// The holder's check on receipt: the published signed base document verifies; any change to a
+/// claim (mandatory or not) or to the proof options does not.
+fn add_signed_sd_base_verifies_on_receipt(ex: &Example) {
+    let signed = ex.published_signed();
+    let keys = StaticResolver::new();
+    assert_eq!(
+        verify_base_proof(&signed, &keys).unwrap(),
+        ex.options().verification_method
+    );
+    let mut pointers = Vec::new();
+    scalar_pointers(&signed, "", &mut pointers);
+    pointers.retain(|p| {
+        p.starts_with("/credentialSubject") || p == "/issuer" || p.starts_with("/issuer/")
+    });
+    assert!(pointers.len() >= 3, "{pointers:?}");
+    for pointer in pointers.iter().chain(["/proof/created".to_owned()].iter()) {
+        let mut t = signed.clone();
+        let slot = t.pointer_mut(pointer).unwrap();
+        *slot = match slot.clone() {
+            _ if pointer == "/proof/created" => Value::from("2023-08-15T23:36:39Z"),
+            Value::String(s) => Value::from(format!("{s}x")),
+            Value::Number(n) => Value::from(n.as_f64().unwrap() + 1.0),
+            Value::Bool(b) => Value::from(!b),
+            other => panic!("not a scalar: {other}"),
+        };
+        let r = verify_base_proof(&t, &keys);
+        assert!(
+            matches!(r, Err(ProofError::InvalidSignature)),
+            "{}: changing {pointer}: {r:?}",
+            ex.dir
+        );
+    }
+}
+
 // ---- derived proof (holder) steps ----
 
 fn derived_recovered_base_data(ex: &Example) {
@@ -565,7 +599,7 @@ macro_rules! example_tests {
 example_tests!(windsurf:
     add_base_doc_canon, add_base_doc_hmac_canon, add_pointer_values, add_base_transform,
     add_proof_config, add_proof_config_canon, add_hash_data, add_raw_base_signature_info,
-    add_signed_sd_base, derived_recovered_base_data, derived_group_indexes, derived_adj_indexes,
+    add_signed_sd_base, add_signed_sd_base_verifies_on_receipt, derived_recovered_base_data, derived_group_indexes, derived_adj_indexes,
     derived_unsigned_reveal, derived_disclosure_data, derived_reveal_document,
     derived_document_verifies, every_single_byte_change_of_the_derived_proof_value_fails,
     every_disclosed_value_change_fails, selective_pointers_that_select_nothing_are_errors,
@@ -574,7 +608,7 @@ example_tests!(windsurf:
 example_tests!(permanent_resident:
     add_base_doc_canon, add_base_doc_hmac_canon, add_pointer_values, add_base_transform,
     add_proof_config, add_proof_config_canon, add_hash_data, add_raw_base_signature_info,
-    add_signed_sd_base, derived_recovered_base_data, derived_group_indexes, derived_adj_indexes,
+    add_signed_sd_base, add_signed_sd_base_verifies_on_receipt, derived_recovered_base_data, derived_group_indexes, derived_adj_indexes,
     derived_unsigned_reveal, derived_disclosure_data, derived_reveal_document,
     derived_document_verifies, every_single_byte_change_of_the_derived_proof_value_fails,
     every_disclosed_value_change_fails, selective_pointers_that_select_nothing_are_errors,
@@ -711,6 +745,26 @@ mod hostile {
                 "{value}: {r:?}"
             );
         }
+    }
+
+    /// On receipt, a base proof whose verification method resolves to another BBS key than the
+    /// one in its proof value is refused: the holder must not store a credential the issuer's
+    /// published key did not sign.
+    #[test]
+    fn base_proof_under_another_published_key_is_refused() {
+        use wallet_core::di::PublicKeyMaterial;
+        let signed = json("addSignedSDBase.json");
+        let vm = signed["proof"]["verificationMethod"].as_str().unwrap();
+        let other = bbs::SecretKey::from_bytes(&[9u8; 32]).unwrap();
+        let pinned = StaticResolver::new().with(
+            vm,
+            PublicKeyMaterial::Bls12381G2(Box::new(other.public_key().clone())),
+        );
+        let r = verify_base_proof(&signed, &pinned);
+        assert!(
+            matches!(r, Err(ProofError::VerificationMethod { .. })),
+            "{r:?}"
+        );
     }
 
     /// A presentation padded with blank nodes RDFC-1.0 cannot tell apart (a "poison" dataset)

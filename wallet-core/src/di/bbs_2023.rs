@@ -33,7 +33,7 @@ mod proof_value;
 pub mod steps;
 mod verify;
 
-pub use base::{create_base_proof, issue};
+pub use base::{create_base_proof, issue, verify_base_proof};
 #[cfg(feature = "hazmat")]
 pub use disclosure::derive_mocked;
 pub use disclosure::{DisclosureData, derive, disclosure_data};
