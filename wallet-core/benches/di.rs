@@ -65,6 +65,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("verify_derived", |b| {
         b.iter(|| verify_derived(black_box(&derived), &resolver).unwrap())
     });
+    g.bench_function("verify_base_proof_on_receipt", |b| {
+        b.iter(|| wallet_core::di::verify_base_proof(black_box(&signed), &resolver).unwrap())
+    });
     // The parts: canonicalization of the credential, the holder's full disclosure-data step
     // (canonicalization + grouping, no BBS), and the BBS operations alone on the same messages.
     g.bench_function("part_canonicalize_credential", |b| {

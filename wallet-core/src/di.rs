@@ -82,7 +82,7 @@ pub use multikey::{BLS12_381_G2_PUB, ED25519_PRIV, ED25519_PUB, Multikey, Multik
 /// The small API most callers need: issuers sign with [`issue_bbs`], holders [`derive()`] a
 /// selective disclosure and wrap it in a [`sign_presentation`], verifiers use [`verify_derived`]
 /// and [`verify_presentation`]; keys come from a [`KeyResolver`].
-pub use bbs_2023::{derive, issue as issue_bbs, verify_derived};
+pub use bbs_2023::{derive, issue as issue_bbs, verify_base_proof, verify_derived};
 pub use eddsa_rdfc_2022::{sign_presentation, verify_presentation};
 
 use serde_json::{Map, Value};
