@@ -15,8 +15,9 @@
 
 use serde_json::{Map, Value};
 
-use super::ProofError;
 use super::json_pointer::JsonPointer;
+use super::{KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, proof_config};
+use crate::bbs;
 
 /// The `cryptosuite` identifier.
 pub const CRYPTOSUITE: &str = "bbs-2023";
@@ -56,4 +57,45 @@ fn unsecured_and_proof(doc: &Value) -> Result<(Value, Map<String, Value>), Proof
         .and_then(|p| p.as_object().cloned())
         .ok_or_else(|| ProofError::Malformed("the document has no proof object".into()))?;
     Ok((Value::Object(m), proof))
+}
+
+/// Splits a secured document into its unsecured part and its proof, and runs the checks every
+/// bbs-2023 verification starts with — the cheap ones, and the clearest error for a proof of
+/// another kind: proof type and cryptosuite (while building the proof configuration), then the
+/// purpose (a bbs-2023 proof is the issuer's assertion). Returns the unsecured document, the
+/// proof, the canonical proof configuration and the verification method.
+fn open_assertion(
+    document: &Value,
+) -> Result<(Value, Map<String, Value>, String, String), ProofError> {
+    let (unsecured, proof) = unsecured_and_proof(document)?;
+    let mut options = proof.clone();
+    options.remove("proofValue");
+    let canonical_config = proof_config(&unsecured, &Value::Object(options), CRYPTOSUITE)?;
+    if proof.get("proofPurpose").and_then(Value::as_str)
+        != Some(ProofPurpose::AssertionMethod.as_str())
+    {
+        return Err(ProofError::ContextMismatch {
+            what: "proofPurpose",
+        });
+    }
+    let vm = proof
+        .get("verificationMethod")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ProofError::Malformed("the proof has no verificationMethod".into()))?
+        .to_owned();
+    Ok((unsecured, proof, canonical_config, vm))
+}
+
+/// The issuer's BBS key for an assertion by `verification_method`.
+fn issuer_bbs_key(
+    resolver: &dyn KeyResolver,
+    verification_method: &str,
+) -> Result<Box<bbs::PublicKey>, ProofError> {
+    match resolver.resolve(verification_method, ProofPurpose::AssertionMethod)? {
+        PublicKeyMaterial::Bls12381G2(key) => Ok(key),
+        PublicKeyMaterial::Ed25519(_) => Err(ProofError::VerificationMethod {
+            id: verification_method.to_owned(),
+            reason: "not a BBS (bls12_381-g2) key".into(),
+        }),
+    }
 }

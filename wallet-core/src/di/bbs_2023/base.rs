@@ -4,12 +4,34 @@ use serde_json::Value;
 
 use super::proof_value::encode_proof_value;
 use super::{
-    BASE_HEADER, CRYPTOSUITE, parse_base_proof_value, parse_pointers, steps, unsecured_and_proof,
+    BASE_HEADER, CRYPTOSUITE, issuer_bbs_key, open_assertion, parse_base_proof_value,
+    parse_pointers, steps,
 };
 use crate::bbs::{self, Bls12381Sha256};
 use crate::di::cbor::Cbor;
 use crate::di::eddsa_rdfc_2022::ProofOptions;
-use crate::di::{KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, proof_config};
+use crate::di::{KeyResolver, ProofError, proof_config};
+
+/// What the issuer's BBS signature covers (§ 3.3.2–3.3.5): the header `proofHash ‖
+/// mandatoryHash` and, as messages, the HMAC-relabelled quads the mandatory pointers leave out.
+fn signing_input(
+    unsecured: &Value,
+    hmac_key: &[u8],
+    mandatory_pointers: &[String],
+    canonical_config: &str,
+) -> Result<(Vec<u8>, Vec<String>), ProofError> {
+    let prepared = steps::prepare(unsecured, hmac_key)?;
+    let mandatory = steps::group(&prepared, &parse_pointers(mandatory_pointers)?)?;
+    let header = steps::bbs_header(
+        canonical_config,
+        &steps::mandatory_hash(&prepared.quads, &mandatory),
+    );
+    let messages = steps::non_mandatory(&prepared, &mandatory)
+        .into_iter()
+        .map(|(_, q)| q)
+        .collect();
+    Ok((header, messages))
+}
 
 /// Creates a base proof (issuer). `hmac_key` must be 32 fresh random bytes per credential
 /// ([`issue`] draws one); the vectors fix it to reproduce the W3C files.
@@ -35,16 +57,12 @@ pub fn create_base_proof(
     let unsecured_value = Value::Object(unsecured.clone());
     let proof = crate::di::proof_options_value(options, CRYPTOSUITE)?;
     let canonical_config = proof_config(&unsecured_value, &proof, CRYPTOSUITE)?;
-    let prepared = steps::prepare(&unsecured_value, hmac_key)?;
-    let mandatory = steps::group(&prepared, &parse_pointers(mandatory_pointers)?)?;
-    let bbs_header = steps::bbs_header(
+    let (bbs_header, messages) = signing_input(
+        &unsecured_value,
+        hmac_key,
+        mandatory_pointers,
         &canonical_config,
-        &steps::mandatory_hash(&prepared.quads, &mandatory),
-    );
-    let messages: Vec<String> = steps::non_mandatory(&prepared, &mandatory)
-        .into_iter()
-        .map(|(_, q)| q)
-        .collect();
+    )?;
     let signature = key
         .sign::<Bls12381Sha256, _>(&bbs_header, &messages)
         .map_err(|e| ProofError::Malformed(format!("BBS signing failed: {e}")))?;
@@ -99,50 +117,24 @@ pub fn verify_base_proof(
     credential: &Value,
     resolver: &dyn KeyResolver,
 ) -> Result<String, ProofError> {
-    let (unsecured, proof) = unsecured_and_proof(credential)?;
-    let mut options = proof.clone();
-    options.remove("proofValue");
-    let canonical_config = proof_config(&unsecured, &Value::Object(options), CRYPTOSUITE)?;
-    if proof.get("proofPurpose").and_then(Value::as_str)
-        != Some(ProofPurpose::AssertionMethod.as_str())
-    {
-        return Err(ProofError::ContextMismatch {
-            what: "proofPurpose",
-        });
-    }
-    let vm = proof
-        .get("verificationMethod")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ProofError::Malformed("the proof has no verificationMethod".into()))?
-        .to_owned();
+    let (unsecured, proof, canonical_config, vm) = open_assertion(credential)?;
     let base = parse_base_proof_value(&proof)?;
-    let PublicKeyMaterial::Bls12381G2(key) =
-        resolver.resolve(&vm, ProofPurpose::AssertionMethod)?
-    else {
-        return Err(ProofError::VerificationMethod {
-            id: vm,
-            reason: "not a BBS (bls12_381-g2) key".into(),
-        });
-    };
+    let key = issuer_bbs_key(resolver, &vm)?;
     if *key != base.public_key {
         return Err(ProofError::VerificationMethod {
             id: vm,
             reason: "the proof value carries another public key".into(),
         });
     }
-    let prepared = steps::prepare(&unsecured, &base.hmac_key)?;
-    let mandatory = steps::group(&prepared, &parse_pointers(&base.mandatory_pointers)?)?;
-    let header = steps::bbs_header(
+    let (header, messages) = signing_input(
+        &unsecured,
+        &base.hmac_key,
+        &base.mandatory_pointers,
         &canonical_config,
-        &steps::mandatory_hash(&prepared.quads, &mandatory),
-    );
+    )?;
     if header != base.bbs_header {
         return Err(ProofError::InvalidSignature);
     }
-    let messages: Vec<String> = steps::non_mandatory(&prepared, &mandatory)
-        .into_iter()
-        .map(|(_, q)| q)
-        .collect();
     key.verify(&base.signature, &header, &messages)
         .map_err(|_| ProofError::InvalidSignature)?;
     Ok(vm)

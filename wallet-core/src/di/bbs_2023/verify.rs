@@ -5,11 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::Value;
 
 use super::proof_value::{DerivedProofValue, parse_derived_proof_value};
-use super::{CRYPTOSUITE, steps, unsecured_and_proof};
+use super::{issuer_bbs_key, open_assertion, steps};
 use crate::bbs::{self, Bls12381Sha256};
-use crate::di::{
-    KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, controller_of, party_id, proof_config,
-};
+use crate::di::{KeyResolver, ProofError, controller_of, party_id};
 use crate::jsonld::to_quads;
 
 /// What a verifier reconstructs from a derived document before the BBS check
@@ -37,31 +35,9 @@ pub struct VerifyData {
 /// # Errors
 /// [`ProofError`] naming the malformed part.
 pub fn verify_data(document: &Value) -> Result<VerifyData, ProofError> {
-    let (unsecured, proof) = unsecured_and_proof(document)?;
+    let (unsecured, proof, canonical_proof_config, verification_method) = open_assertion(document)?;
     let bad = |w: &str| ProofError::ProofValue(w.to_owned());
-    let mut proof_options = proof.clone();
-    proof_options.remove("proofValue");
-    // The cheap checks first, and the clearest error for a proof of another kind: proof type and
-    // cryptosuite (checked while building the proof configuration), then the purpose — a
-    // bbs-2023 proof is the issuer's assertion, and the key must be authorised for exactly that.
-    let canonical_proof_config = proof_config(
-        &unsecured,
-        &Value::Object(proof_options.clone()),
-        CRYPTOSUITE,
-    )?;
-    if proof_options.get("proofPurpose").and_then(Value::as_str)
-        != Some(ProofPurpose::AssertionMethod.as_str())
-    {
-        return Err(ProofError::ContextMismatch {
-            what: "proofPurpose",
-        });
-    }
     let proof_value = parse_derived_proof_value(&proof)?;
-    let verification_method = proof_options
-        .get("verificationMethod")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ProofError::Malformed("the proof has no verificationMethod".into()))?
-        .to_owned();
     let label_map: HashMap<&str, &str> = proof_value
         .label_map
         .iter()
@@ -141,13 +117,7 @@ pub fn verify_derived(
 ) -> Result<VerifiedDerived, ProofError> {
     let data = verify_data(document)?;
     let vm = data.verification_method;
-    let PublicKeyMaterial::Bls12381G2(pk) = resolver.resolve(&vm, ProofPurpose::AssertionMethod)?
-    else {
-        return Err(ProofError::VerificationMethod {
-            id: vm,
-            reason: "not a BBS (bls12_381-g2) key".into(),
-        });
-    };
+    let pk = issuer_bbs_key(resolver, &vm)?;
     let header = steps::bbs_header(&data.canonical_proof_config, &data.mandatory_hash);
     let value = data.proof_value;
     let bbs_proof = bbs::Proof::<Bls12381Sha256>::from_bytes(&value.bbs_proof)
