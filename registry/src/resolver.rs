@@ -589,7 +589,7 @@ impl wallet_core::di::KeyResolver for EthrKeyResolver<'_> {
         if !vm.starts_with("did:ethr:") {
             return StaticResolver::new().resolve(vm, purpose);
         }
-        let did = vm.split('#').next().unwrap_or(vm);
+        let did = wallet_core::di::controller_of(vm);
         let resolution = self
             .resolver
             .resolve_str(did, self.at_block)
@@ -606,7 +606,7 @@ impl wallet_core::di::KeyResolver for EthrKeyResolver<'_> {
             .as_array()
             .is_some_and(|refs| {
                 refs.iter()
-                    .any(|r| r.as_str() == Some(vm) || r["id"].as_str() == Some(vm))
+                    .any(|r| wallet_core::di::party_id(r) == Some(vm))
             });
         if !authorised {
             return Err(fail(format!("not authorised for {purpose} by {did}")));

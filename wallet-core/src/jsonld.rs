@@ -230,6 +230,12 @@ pub fn relabelled_line<E>(
     ))
 }
 
+/// [`relabelled_line`] with a renaming that cannot fail.
+fn renamed_line(quad: &Quad, rename: impl Fn(&str) -> String) -> String {
+    relabelled_line(quad, |l| Ok::<_, std::convert::Infallible>(rename(l)))
+        .unwrap_or_else(|never| match never {})
+}
+
 /// RDFC-1.0 (SHA-256) blank-node labels of a set of quads: input label → canonical label
 /// (`c14nN`).
 ///
@@ -258,15 +264,8 @@ pub fn canonicalize_quads(quads: &[Quad]) -> Result<Vec<String>, JsonLdError> {
     let labels = canonical_labels(quads)?;
     let mut lines: Vec<String> = quads
         .iter()
-        .map(|q| {
-            relabelled_line(q, |l| {
-                Ok::<_, std::convert::Infallible>(
-                    labels.get(l).map_or(l, String::as_str).to_owned(),
-                )
-            })
-        })
-        .collect::<Result<_, _>>()
-        .unwrap_or_else(|never| match never {});
+        .map(|q| renamed_line(q, |l| labels.get(l).map_or(l, String::as_str).to_owned()))
+        .collect();
     lines.sort();
     lines.dedup();
     Ok(lines)

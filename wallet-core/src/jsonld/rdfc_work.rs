@@ -19,6 +19,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use oxrdf::{GraphName, NamedOrBlankNode, Quad, Term};
+
+use super::renamed_line as line;
 use sha2::{Digest, Sha256};
 
 /// Most units of N-degree work (calls plus permutations examined) one dataset may need. A
@@ -109,12 +111,6 @@ fn blank_nodes(q: &Quad) -> [(Option<&str>, Position); 3] {
         (o, Position::Object),
         (g, Position::Graph),
     ]
-}
-
-/// The quad as a canonical N-Quads line with each blank node label replaced by `rename(label)`.
-fn line(q: &Quad, rename: impl Fn(&str) -> String) -> String {
-    super::relabelled_line(q, |l| Ok::<_, std::convert::Infallible>(rename(l)))
-        .unwrap_or_else(|never| match never {})
 }
 
 fn sha256_hex(data: &str) -> String {
