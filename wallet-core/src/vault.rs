@@ -36,6 +36,8 @@ mod crypto;
 mod error;
 mod file;
 mod format;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod passphrase;
 
 use std::path::{Path, PathBuf};
