@@ -150,10 +150,14 @@ pub fn select_json_ld(
     if let (Some(ctx), Value::Object(m)) = (document.get("@context"), &mut selection) {
         m.insert("@context".into(), ctx.clone());
     }
+    // The empty pointer selects the whole document; the other pointers must still select
+    // something (returning at once let a pointer to nothing pass unnoticed after it).
+    let mut whole = false;
     for pointer in pointers {
         let tokens = pointer.tokens();
         let Some((last, path)) = tokens.split_last() else {
-            return Ok(Some(document.clone()));
+            whole = true;
+            continue;
         };
         let mut value = document;
         let mut selected = &mut selection;
@@ -177,6 +181,9 @@ pub fn select_json_ld(
             ))
         })?;
         *slot(selected, last)? = leaf.clone();
+    }
+    if whole {
+        return Ok(Some(document.clone()));
     }
     remove_holes(&mut selection);
     Ok(Some(selection))
@@ -217,6 +224,26 @@ mod tests {
         assert!(select_json_ld(&[p("/s/missing")], &doc).is_err());
         assert!(select_json_ld(&[p("/s/list/9")], &doc).is_err());
         assert_eq!(select_json_ld(&[], &doc).unwrap(), None);
+    }
+
+    /// Found by the `json_pointer` fuzz target (fuzz/regressions/json_pointer/): the empty
+    /// pointer used to return the whole document at once, so a later pointer that selects nothing
+    /// passed unnoticed.
+    #[test]
+    fn root_pointer_does_not_hide_a_pointer_to_nothing() {
+        let doc = json!({"a": 1});
+        assert_eq!(select_json_ld(&[p("")], &doc).unwrap(), Some(doc.clone()));
+        assert_eq!(
+            select_json_ld(&[p(""), p("/a")], &doc).unwrap(),
+            Some(doc.clone())
+        );
+        for pointers in [[p(""), p("/x")], [p("/x"), p("")]] {
+            let err = select_json_ld(&pointers, &doc).unwrap_err();
+            assert!(
+                matches!(&err, ProofError::Malformed(m) if m.contains("selects nothing")),
+                "{err:?}"
+            );
+        }
     }
 
     #[test]
