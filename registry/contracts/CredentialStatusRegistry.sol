@@ -1,18 +1,39 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.20;
 
-/// The part of ERC-1056 this contract reads.
+/// The part of ERC-1056 this contract reads: the raw owner entry (not `identityOwner`, which
+/// answers the identity itself when the entry is empty) and delegate validity.
 interface IEthereumDIDRegistry {
-    function identityOwner(address identity) external view returns (address);
+    function owners(address identity) external view returns (address);
     function validDelegate(address identity, bytes32 delegateType, address delegate) external view returns (bool);
 }
 
 /// @title Siegel credential status registry
 /// @notice Per-issuer status bits for credentials: for each issuer identity and purpose
 ///         (0 = revocation, 1 = suspension) a list of bits indexed by the credential's status index.
-///         A bit may be changed only by the issuer identity's current owner or a valid `sigAuth`
-///         delegate, as recorded in the ERC-1056 registry — directly, or through an EIP-712 signed
-///         message relayed by anyone (the signature binds the chain id and this contract).
+///
+///         Revocation is permanent: a revocation bit can be set, never cleared (`RevocationIsPermanent`).
+///         Suspension bits can be set and cleared.
+///
+///         Writers: a bit may be changed only for an issuer whose ERC-1056 owner entry names an owner
+///         (`owners(issuer) != 0`), by that owner or by a `sigAuth` delegate the ERC-1056 registry
+///         holds valid — directly, or through an EIP-712 signed message relayed by anyone (the
+///         signature binds the chain id and this contract). Both paths apply the same rules.
+/// @dev Why a named owner is required. ERC-1056 deactivates an identity with
+///      `changeOwner(identity, address(0))`, which empties `owners(identity)`; `identityOwner` then
+///      answers the identity itself, so asking it would let the identity key write on after
+///      deactivation, and `validDelegate` still answers true for unexpired delegates. An identity
+///      that never changed its owner has the same empty entry, and `changed(identity)` cannot tell
+///      the two apart because attribute and delegate changes set it too. So an empty owner entry is
+///      refused whatever its cause (`IssuerHasNoOwner`): a deactivated issuer — its identity key,
+///      its former owners and its unexpired delegates alike — and an issuer that has not yet named
+///      an owner, which does so once with `changeOwner(identity, identity)` (or another key).
+///
+///      Limits. This contract reads the ERC-1056 state as it is now, not its history. ERC-1056
+///      lets the identity's own key act again after deactivation (`identityOwner` falls back to the
+///      identity); if it names an owner again, writes resume here, and delegates whose validity has
+///      not run out count again — while did:ethr resolvers keep reporting the DID deactivated.
+///      Keeping the identity key safe after deactivation is the issuer's part.
 contract CredentialStatusRegistry {
     /// The ERC-1056 registry that says who controls an issuer identity.
     IEthereumDIDRegistry public immutable didRegistry;
@@ -44,6 +65,19 @@ contract CredentialStatusRegistry {
         address actor
     );
 
+    /// A revocation bit was to be cleared: revocation is permanent.
+    error RevocationIsPermanent(address issuer, uint256 index);
+    /// The issuer's ERC-1056 owner entry is empty: deactivated, or no owner named yet.
+    error IssuerHasNoOwner(address issuer);
+    /// `actor` is neither the issuer's owner nor a valid `sigAuth` delegate of it.
+    error NotAuthorized(address issuer, address actor);
+    /// A purpose other than revocation (0) or suspension (1).
+    error UnknownPurpose(uint8 purpose);
+    /// A signed update submitted after its deadline.
+    error SignatureExpired(uint256 deadline);
+    /// A signed update whose signature is not `signer`'s over the current digest.
+    error BadSignature();
+
     constructor(IEthereumDIDRegistry registry) {
         didRegistry = registry;
     }
@@ -60,9 +94,11 @@ contract CredentialStatusRegistry {
         );
     }
 
+    /// Whether `actor` may change `issuer`'s status bits now (the rules of the contract notice).
     function isAuthorized(address issuer, address actor) public view returns (bool) {
-        return actor == didRegistry.identityOwner(issuer)
-            || didRegistry.validDelegate(issuer, STATUS_DELEGATE_TYPE, actor);
+        address owner = didRegistry.owners(issuer);
+        return owner != address(0)
+            && (actor == owner || didRegistry.validDelegate(issuer, STATUS_DELEGATE_TYPE, actor));
     }
 
     function getStatus(address issuer, uint8 purpose, uint256 index) external view returns (bool) {
@@ -75,12 +111,13 @@ contract CredentialStatusRegistry {
     }
 
     function setStatus(address issuer, uint8 purpose, uint256 index, bool value) external {
-        require(isAuthorized(issuer, msg.sender), "not_authorized");
+        _checkChange(issuer, purpose, index, value);
+        _checkWriter(issuer, msg.sender);
         _set(issuer, purpose, index, value, msg.sender);
     }
 
     /// Meta-transaction: `signer` (the issuer's owner or a `sigAuth` delegate) signed an EIP-712
-    /// `SetStatus` message; anyone may submit it and pay the gas.
+    /// `SetStatus` message; anyone may submit it and pay the gas. Same rules as `setStatus`.
     function setStatusSigned(
         address issuer,
         uint8 purpose,
@@ -92,11 +129,12 @@ contract CredentialStatusRegistry {
         bytes32 r,
         bytes32 s
     ) external {
-        require(block.timestamp <= deadline, "expired");
+        if (block.timestamp > deadline) revert SignatureExpired(deadline);
+        _checkChange(issuer, purpose, index, value);
         bytes32 digest = setStatusDigest(issuer, purpose, index, value, signer, deadline);
         address recovered = ecrecover(digest, v, r, s);
-        require(recovered != address(0) && recovered == signer, "bad_signature");
-        require(isAuthorized(issuer, signer), "not_authorized");
+        if (recovered == address(0) || recovered != signer) revert BadSignature();
+        _checkWriter(issuer, signer);
         nonces[signer]++;
         _set(issuer, purpose, index, value, signer);
     }
@@ -116,8 +154,22 @@ contract CredentialStatusRegistry {
         return keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
     }
 
+    /// The change itself must be allowed: a known purpose, and no clearing of a revocation.
+    function _checkChange(address issuer, uint8 purpose, uint256 index, bool value) private pure {
+        if (purpose > PURPOSE_SUSPENSION) revert UnknownPurpose(purpose);
+        if (purpose == PURPOSE_REVOCATION && !value) revert RevocationIsPermanent(issuer, index);
+    }
+
+    /// `actor` must be the named owner of a live issuer or its valid `sigAuth` delegate.
+    function _checkWriter(address issuer, address actor) private view {
+        address owner = didRegistry.owners(issuer);
+        if (owner == address(0)) revert IssuerHasNoOwner(issuer);
+        if (actor != owner && !didRegistry.validDelegate(issuer, STATUS_DELEGATE_TYPE, actor)) {
+            revert NotAuthorized(issuer, actor);
+        }
+    }
+
     function _set(address issuer, uint8 purpose, uint256 index, bool value, address actor) private {
-        require(purpose <= PURPOSE_SUSPENSION, "bad_purpose");
         uint256 mask = uint256(1) << (index & 0xff);
         uint256 w = words[issuer][purpose][index >> 8];
         words[issuer][purpose][index >> 8] = value ? (w | mask) : (w & ~mask);

@@ -36,6 +36,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let bank = TxSigner::from_bytes(keccak256(b"siegel demo: bank kyc desk").as_slice())?;
     chain.dev_fund(bank.address(), U256::from(10u128.pow(18)))?;
     let issuer = format!("did:ethr:0x539:0x{}", hex::encode(bank.address()));
+    // It names itself the owner of its identity: the status registry writes only for issuers
+    // with a named owner (an empty ERC-1056 owner entry may be a deactivated DID).
+    reg.change_owner(&bank, bank.address(), bank.address())?;
     let bbs_key = SecretKey::generate::<Bls12381Sha256>()?;
     let published = PublishedKey::Bls12381G2(bbs_key.public_key().to_bytes());
     let at = reg

@@ -3,7 +3,7 @@
 //! relayer submits and pays for.
 
 use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
-use alloy::sol_types::{SolCall, SolValue};
+use alloy::sol_types::{SolCall, SolInterface, SolValue};
 
 use wallet_core::di::{BLS12_381_G2_PUB, ED25519_PUB, Multikey};
 
@@ -62,10 +62,117 @@ pub fn bytes32_name(name: &str) -> Result<B256, ChainError> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum StatusPurpose {
-    /// Permanently revoked.
+    /// Permanently revoked: the registry sets these bits and never clears them
+    /// ([`StatusRefusal::RevocationIsPermanent`]).
     Revocation = 0,
-    /// Temporarily suspended.
+    /// Temporarily suspended: set and cleared at will.
     Suspension = 1,
+}
+
+/// Why the status registry refused a change: its custom errors, one variant each, so that a caller
+/// can tell a refusal that nothing will lift (a revocation) from one that another key, a named
+/// owner or a fresh signature would.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatusRefusal {
+    /// A revocation bit was to be cleared; revocation is permanent. Suspension is the status that
+    /// can be lifted.
+    #[error(
+        "credential {index} of issuer {issuer} is revoked, and revocation is permanent; use suspension for a status that can be lifted"
+    )]
+    RevocationIsPermanent {
+        /// The issuer identity.
+        issuer: Address,
+        /// The credential's status index.
+        index: U256,
+    },
+    /// The issuer's ERC-1056 owner entry is empty: its DID was deactivated, or it has not named
+    /// an owner yet (see [`Registry::set_status`] for why the two look alike on chain).
+    #[error(
+        "issuer {issuer} has no named owner in the DID registry: its DID is deactivated, or it must first name its owner (changeOwner to its own address)"
+    )]
+    IssuerHasNoOwner {
+        /// The issuer identity.
+        issuer: Address,
+    },
+    /// The writer is neither the issuer's owner nor a valid `sigAuth` delegate of it.
+    #[error(
+        "{actor} may not change the status of issuer {issuer}'s credentials: it is neither the owner nor a valid sigAuth delegate"
+    )]
+    NotAuthorized {
+        /// The issuer identity.
+        issuer: Address,
+        /// The key that tried to write.
+        actor: Address,
+    },
+    /// A purpose the registry does not know.
+    #[error("unknown status purpose {0}")]
+    UnknownPurpose(u8),
+    /// A signed change submitted after its deadline.
+    #[error("the signed status change expired (deadline {deadline}); sign it again")]
+    SignatureExpired {
+        /// The deadline the signature carried (Unix seconds).
+        deadline: U256,
+    },
+    /// A signed change whose signature is not the named signer's over the current digest (a
+    /// wrong key, or a nonce used up by another change).
+    #[error("the status change is not signed by the signer it names, or its nonce is used up")]
+    BadSignature,
+}
+
+impl StatusRefusal {
+    /// Decodes a custom error of the status registry from a revert payload.
+    fn from_revert_data(data: &[u8]) -> Option<Self> {
+        use Status::CredentialStatusRegistryErrors as E;
+        Some(match E::abi_decode(data).ok()? {
+            E::RevocationIsPermanent(e) => Self::RevocationIsPermanent {
+                issuer: e.issuer,
+                index: e.index,
+            },
+            E::IssuerHasNoOwner(e) => Self::IssuerHasNoOwner { issuer: e.issuer },
+            E::NotAuthorized(e) => Self::NotAuthorized {
+                issuer: e.issuer,
+                actor: e.actor,
+            },
+            E::UnknownPurpose(e) => Self::UnknownPurpose(e.purpose),
+            E::SignatureExpired(e) => Self::SignatureExpired {
+                deadline: e.deadline,
+            },
+            E::BadSignature(_) => Self::BadSignature,
+        })
+    }
+}
+
+/// Why a status change failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatusError {
+    /// The status registry refused the change.
+    #[error("the status registry refused the change: {0}")]
+    Refused(StatusRefusal),
+    /// Any other chain failure (transport, a rejected transaction, ...).
+    #[error(transparent)]
+    Chain(ChainError),
+}
+
+impl From<ChainError> for StatusError {
+    /// A revert that carries one of the status registry's custom errors becomes
+    /// [`StatusError::Refused`]; everything else stays a [`ChainError`].
+    fn from(e: ChainError) -> Self {
+        // Reverts that are not `Error(string)` reach us as "0x" + the hex payload
+        // (`chain::revert_reason`), on DevChain and on JSON-RPC nodes alike.
+        let refusal = match &e {
+            ChainError::Reverted { reason } => reason
+                .strip_prefix("0x")
+                .and_then(|h| hex::decode(h).ok())
+                .and_then(|data| StatusRefusal::from_revert_data(&data)),
+            _ => None,
+        };
+        match refusal {
+            Some(r) => Self::Refused(r),
+            None => Self::Chain(e),
+        }
+    }
 }
 
 /// The registry contracts on one chain.
@@ -431,8 +538,27 @@ impl<'c> Registry<'c> {
 
     /// Sets or clears one status bit, sent by the issuer's owner or a `sigAuth` delegate.
     ///
+    /// The registry's rules (its NatSpec has the full text):
+    /// - a revocation bit can be set, never cleared; suspension bits can be set and cleared;
+    /// - the issuer's ERC-1056 owner entry (`owners(issuer)`, not `identityOwner`) must name an
+    ///   owner, and the writer must be that owner or a valid `sigAuth` delegate.
+    ///
+    /// Why a named owner: ERC-1056 deactivates a DID with `changeOwner(identity, 0)`, after which
+    /// `identityOwner` answers the identity itself and unexpired delegates stay valid, so neither
+    /// shows the deactivation. The only trace in storage is the empty owner entry — which an
+    /// identity that never changed its owner has too (its `changed` block moves with attribute and
+    /// delegate changes as well, so it cannot tell them apart). The registry therefore refuses
+    /// every issuer with an empty entry: a deactivated one, and one that has not yet named its
+    /// owner, which does so once with [`Registry::change_owner`]`(owner, identity, identity)`.
+    /// Limit: the contract sees ERC-1056 as it is now, not its history. The identity's own key can
+    /// name an owner again after a deactivation (ERC-1056 allows it; did:ethr resolvers still report
+    /// the DID deactivated), and then writes — its own and its unexpired delegates' — resume.
+    ///
     /// # Errors
-    /// [`ChainError::Reverted`] (`not_authorized`) for anyone else.
+    /// [`StatusError::Refused`] with [`StatusRefusal::RevocationIsPermanent`] for clearing a
+    /// revocation, [`StatusRefusal::IssuerHasNoOwner`] for a deactivated or ownerless issuer,
+    /// [`StatusRefusal::NotAuthorized`] for anyone but the owner and `sigAuth` delegates;
+    /// [`StatusError::Chain`] for chain failures.
     pub fn set_status(
         &self,
         signer: &TxSigner,
@@ -440,25 +566,26 @@ impl<'c> Registry<'c> {
         purpose: StatusPurpose,
         index: u64,
         value: bool,
-    ) -> Result<Receipt, ChainError> {
+    ) -> Result<Receipt, StatusError> {
         let call = Status::setStatusCall {
             issuer,
             purpose: purpose as u8,
             index: U256::from(index),
             value,
         };
-        send_call(
+        Ok(send_call(
             self.chain,
             signer,
             self.deployment.status_registry,
             Bytes::from(call.abi_encode()),
-        )
+        )?)
     }
 
     /// Sets or clears a status bit with an EIP-712 signature by `signer`, submitted by `relayer`.
+    /// The same rules as [`Registry::set_status`] apply to `signer`.
     ///
     /// # Errors
-    /// [`ChainError::Reverted`] with `not_authorized`, `bad_signature` or `expired`.
+    /// As [`Registry::set_status`], and [`StatusRefusal::SignatureExpired`] after `deadline`.
     #[allow(clippy::too_many_arguments, reason = "mirrors the contract function")]
     pub fn set_status_signed(
         &self,
@@ -469,7 +596,7 @@ impl<'c> Registry<'c> {
         index: u64,
         value: bool,
         deadline: u64,
-    ) -> Result<Receipt, ChainError> {
+    ) -> Result<Receipt, StatusError> {
         let digest_call = Status::setStatusDigestCall {
             issuer,
             purpose: purpose as u8,
@@ -491,12 +618,12 @@ impl<'c> Registry<'c> {
             r,
             s,
         };
-        send_call(
+        Ok(send_call(
             self.chain,
             relayer,
             self.deployment.status_registry,
             Bytes::from(call.abi_encode()),
-        )
+        )?)
     }
 }
 

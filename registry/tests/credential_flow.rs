@@ -111,7 +111,10 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
         Err(ProofError::VerificationMethod { .. })
     ));
 
-    // Revocation of the credential itself is a status bit the issuer sets.
+    // Revocation of the credential itself is a status bit the issuer sets, once it has named its
+    // owner (the status registry refuses an empty ERC-1056 owner entry: it may be a deactivation).
+    reg.change_owner(&bank, bank.address(), bank.address())
+        .unwrap();
     reg.set_status(&bank, bank.address(), StatusPurpose::Revocation, 7, true)
         .unwrap();
     assert!(

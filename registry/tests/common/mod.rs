@@ -16,7 +16,7 @@ use alloy::primitives::{Address, U256, keccak256};
 use registry::chain::{Chain, ChainError, RpcChain, TxSigner, balance};
 use registry::contracts::Deployment;
 use registry::did::DidEthr;
-use registry::identity::{PublishedKey, Registry, StatusPurpose};
+use registry::identity::{PublishedKey, Registry, StatusError, StatusPurpose, StatusRefusal};
 use registry::resolver::{Resolution, Resolver};
 use serde_json::Value;
 use wallet_core::bbs::{Bls12381Sha256, SecretKey};
@@ -306,12 +306,18 @@ pub(crate) fn lifecycle(chain: &dyn Chain) -> Vec<(String, Value)> {
     assert!(!reg.status(issuer, StatusPurpose::Suspension, 7).unwrap());
     // The former owner and strangers are rejected.
     assert_eq!(
-        reason(reg.set_status(&alice, issuer, StatusPurpose::Revocation, 7, false)),
-        "not_authorized"
+        refusal(reg.set_status(&alice, issuer, StatusPurpose::Revocation, 8, true)),
+        StatusRefusal::NotAuthorized {
+            issuer,
+            actor: alice.address()
+        }
     );
     assert_eq!(
-        reason(reg.set_status(&eve, issuer, StatusPurpose::Revocation, 8, true)),
-        "not_authorized"
+        refusal(reg.set_status(&eve, issuer, StatusPurpose::Revocation, 8, true)),
+        StatusRefusal::NotAuthorized {
+            issuer,
+            actor: eve.address()
+        }
     );
     // A sigAuth delegate may set bits; its authority ends when revoked.
     let frank = account("frank");
@@ -327,8 +333,11 @@ pub(crate) fn lifecycle(chain: &dyn Chain) -> Vec<(String, Value)> {
     reg.revoke_delegate(&carol, issuer, "sigAuth", frank.address())
         .unwrap();
     assert_eq!(
-        reason(reg.set_status(&frank, issuer, StatusPurpose::Suspension, 300, true)),
-        "not_authorized"
+        refusal(reg.set_status(&frank, issuer, StatusPurpose::Suspension, 300, true)),
+        StatusRefusal::NotAuthorized {
+            issuer,
+            actor: frank.address()
+        }
     );
     // EIP-712 signed update through a relayer; a stranger's signature and an expired one fail.
     let deadline = u64::MAX / 2;
@@ -344,7 +353,7 @@ pub(crate) fn lifecycle(chain: &dyn Chain) -> Vec<(String, Value)> {
     .unwrap();
     assert!(reg.status(issuer, StatusPurpose::Revocation, 9).unwrap());
     assert_eq!(
-        reason(reg.set_status_signed(
+        refusal(reg.set_status_signed(
             &relayer,
             &eve,
             issuer,
@@ -353,10 +362,13 @@ pub(crate) fn lifecycle(chain: &dyn Chain) -> Vec<(String, Value)> {
             true,
             deadline
         )),
-        "not_authorized"
+        StatusRefusal::NotAuthorized {
+            issuer,
+            actor: eve.address()
+        }
     );
     assert_eq!(
-        reason(reg.set_status_signed(
+        refusal(reg.set_status_signed(
             &relayer,
             &carol,
             issuer,
@@ -365,7 +377,9 @@ pub(crate) fn lifecycle(chain: &dyn Chain) -> Vec<(String, Value)> {
             true,
             1
         )),
-        "expired"
+        StatusRefusal::SignatureExpired {
+            deadline: U256::from(1)
+        }
     );
     snap("final", &resolver.resolve(&did, None).unwrap());
 
@@ -469,5 +483,13 @@ pub(crate) fn start_anvil() -> Option<(Anvil, RpcChain)> {
             }
             Err(_) => std::thread::sleep(Duration::from_millis(50)),
         }
+    }
+}
+
+/// The status registry's refusal in `r`; anything else fails the test.
+pub(crate) fn refusal(r: Result<impl std::fmt::Debug, StatusError>) -> StatusRefusal {
+    match r {
+        Err(StatusError::Refused(refusal)) => refusal,
+        other => panic!("expected a refusal by the status registry, got {other:?}"),
     }
 }
