@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use alloy::primitives::Address;
+use alloy::primitives::{Address, keccak256};
 
 /// Why a string is not a usable `did:ethr`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -16,12 +16,16 @@ pub struct InvalidDid {
     pub reason: &'static str,
 }
 
-/// A `did:ethr` DID: `did:ethr:[network:]0x<address>`. The network is a hex chain id (`0x539`)
-/// or a known name (`mainnet`, `sepolia`); without one it is mainnet (chain 1).
+/// A `did:ethr` DID: `did:ethr:[network:]0x<address>` or `did:ethr:[network:]0x<public key>`
+/// (a compressed secp256k1 key, 33 bytes; its identity is the key's Ethereum address). The
+/// network is a hex chain id (`0x539`) or a known name (`mainnet`, `sepolia`); without one it is
+/// mainnet (chain 1).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DidEthr {
     chain_id: u64,
     address: Address,
+    // Invariant: when set, `address` is this key's Ethereum address.
+    public_key: Option<[u8; 33]>,
 }
 
 const NAMED_NETWORKS: [(&str, u64); 3] =
@@ -30,7 +34,37 @@ const NAMED_NETWORKS: [(&str, u64); 3] =
 impl DidEthr {
     /// The DID of `address` on chain `chain_id`.
     pub fn new(chain_id: u64, address: Address) -> Self {
-        Self { chain_id, address }
+        Self {
+            chain_id,
+            address,
+            public_key: None,
+        }
+    }
+
+    /// The public-key DID of the compressed secp256k1 key `key` on chain `chain_id` (did:ethr
+    /// method spec § "Method Specific Identifier"), or `None` if `key` is not a valid compressed
+    /// point.
+    pub fn from_public_key(chain_id: u64, key: [u8; 33]) -> Option<Self> {
+        if !matches!(key[0], 0x02 | 0x03) {
+            return None;
+        }
+        let point = alloy::signers::k256::PublicKey::from_sec1_bytes(&key).ok()?;
+        let uncompressed =
+            alloy::signers::k256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(
+                &point, false,
+            );
+        // The address is the last 20 bytes of keccak256(x ‖ y).
+        let hash = keccak256(uncompressed.as_bytes().get(1..)?);
+        Some(Self {
+            chain_id,
+            address: Address::from_slice(&hash[12..]),
+            public_key: Some(key),
+        })
+    }
+
+    /// The compressed secp256k1 key of a public-key DID.
+    pub fn public_key(&self) -> Option<&[u8; 33]> {
+        self.public_key.as_ref()
     }
 
     /// The chain the DID is anchored on.
@@ -46,7 +80,10 @@ impl DidEthr {
 
 impl fmt::Display for DidEthr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let addr = hex::encode(self.address);
+        let addr = match &self.public_key {
+            Some(key) => hex::encode(key),
+            None => hex::encode(self.address),
+        };
         if self.chain_id == 1 {
             write!(f, "did:ethr:0x{addr}")
         } else {
@@ -96,9 +133,11 @@ impl FromStr for DidEthr {
             .strip_prefix("0x")
             .ok_or_else(|| bad("identifier must start with 0x"))?;
         if hex.len() == 66 {
-            return Err(bad(
-                "public-key identifiers are not supported; use the address form",
-            ));
+            let mut key = [0u8; 33];
+            hex::decode_to_slice(hex, &mut key)
+                .map_err(|_| bad("identifier is not a 33-byte hex public key"))?;
+            return Self::from_public_key(chain_id, key)
+                .ok_or_else(|| bad("identifier is not a compressed secp256k1 public key"));
         }
         if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad("identifier is not a 20-byte hex address"));
@@ -110,7 +149,7 @@ impl FromStr for DidEthr {
         } else {
             Address::from_str(id).map_err(|_| bad("identifier is not a 20-byte hex address"))?
         };
-        Ok(Self { chain_id, address })
+        Ok(Self::new(chain_id, address))
     }
 }
 
@@ -188,12 +227,42 @@ mod tests {
                 "too many colon-separated parts",
             ),
             (
-                "did:ethr:0x03fdd57adec3d438ea237fe46b33ee1e016eda6b585c3e27ea66686c2ea5358479",
-                "public-key identifiers are not supported; use the address form",
+                "did:ethr:0x04fdd57adec3d438ea237fe46b33ee1e016eda6b585c3e27ea66686c2ea5358479",
+                "identifier is not a compressed secp256k1 public key",
+            ),
+            (
+                // x = 5 is not on secp256k1.
+                "did:ethr:0x020000000000000000000000000000000000000000000000000000000000000005",
+                "identifier is not a compressed secp256k1 public key",
+            ),
+            (
+                "did:ethr:0x03fdd57adec3d438ea237fe46b33ee1e016eda6b585c3e27ea66686c2ea53584zz",
+                "identifier is not a 33-byte hex public key",
             ),
         ] {
             assert_eq!(s.parse::<DidEthr>().unwrap_err().reason, reason, "{s}");
         }
+    }
+
+    #[test]
+    fn public_key_identifiers() {
+        // The method spec's example: the generator point G and its address.
+        let s = "did:ethr:0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+        let d: DidEthr = s.parse().unwrap();
+        assert_eq!(
+            d.address(),
+            "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"
+                .parse::<Address>()
+                .unwrap()
+        );
+        assert_eq!(d.chain_id(), 1);
+        assert_eq!(d.public_key().map(hex::encode).as_deref(), Some(&s[11..]));
+        assert_eq!(d.to_string(), s);
+        let upper = format!("did:ethr:0x539:0x{}", s[11..].to_uppercase());
+        assert_eq!(
+            upper.parse::<DidEthr>().unwrap().to_string(),
+            format!("did:ethr:0x539:{}", &s[9..])
+        );
     }
 
     proptest! {

@@ -1,24 +1,72 @@
 //! The `did:ethr` resolver: folds the ERC-1056 event history of an identity into a W3C DID
 //! document, now or as of a given block.
 //!
-//! Reads are batched so that resolution costs at most three round trips whatever the length of
-//! the history: (1) head block, `changed(identity)` and the clock; (2) all of the identity's
-//! events up to the target block in one `eth_getLogs`; (3) only when there is a version, the
-//! timestamps of the version blocks for the metadata. The `previousChange` chain of the events is
-//! still checked link by link, so a node that drops events is detected rather than trusted.
+//! Documents are those of the [did:ethr method spec] as its reference resolver
+//! (`ethr-did-resolver` 11) renders them — `#controller`, `#controllerKey`, `#delegate-N`
+//! (`EcdsaSecp256k1RecoveryMethod2020` for delegates; `Ed25519VerificationKey2018`,
+//! `EcdsaSecp256k1VerificationKey2019`, `X25519KeyAgreementKey2019`, … with `publicKeyHex`,
+//! `publicKeyBase64`, `publicKeyBase58` or `publicKeyPem` for `did/pub/…` attributes),
+//! `#service-N` — and `registry/tests/reference_resolver.rs` compares them with it on anvil.
+//! Siegel's own `did/pub/Multikey/…` attributes are shown as `Multikey` with
+//! `publicKeyMultibase`. Where Siegel departs from the reference resolver on purpose: validity is
+//! `validTo > now` (the contract's own rule; the reference still lists a key revoked in the
+//! current second), a revoked `enc` key also leaves `keyAgreement` (the reference leaves a
+//! dangling reference), and attribute values longer than any key of their kind are reported in
+//! [`Resolution::skipped`] instead of being encoded.
+//!
+//! # Round trips
+//! Resolution costs at most three round trips whatever the length of the history (one more per
+//! [`MAX_BATCH`] blocks of history beyond the first): (1) head block, `changed(identity)` and the
+//! clock; (2) all of the identity's events up to `changed` in one `eth_getLogs` filtered by the
+//! identity topic; (3) each block of that history again, this time with every identity's registry
+//! events, and the timestamps of the version blocks for the metadata.
+//!
+//! # What is trusted from the node
+//! A resolver that asks one node cannot be safer than the node's state: Siegel trusts
+//! - its answers about state and blocks — `changed(identity)` (`eth_call`), the head number and the
+//!   block timestamps;
+//! - its list of the registry's events in one given block (`eth_getLogs` over that single block
+//!   for the registry address, not filtered by identity) to be complete. A node that leaves an
+//!   event out of that list *and* out of the history alike — that is, one that lies consistently —
+//!   is not detected; only checking receipts against block headers (a light client) would.
+//!
+//! It does not trust, and checks:
+//! - every log's emitting contract, block range, topic count, event signature and identity topic
+//!   against the query — a log from another contract or about another identity is refused
+//!   ([`ResolveError::UnrequestedLog`]), not skipped, since the answer it came in is suspect;
+//! - the history's completeness: each event's `previousChange` must name the block of the event
+//!   before it and the last must sit in block `changed`, which finds a block left out; and each
+//!   block the history names must hold exactly the identity's events the history holds for it,
+//!   which finds an event left out of a block that still has others — a revocation next to the
+//!   publication it revokes, say ([`ResolveError::Inconsistent`]);
+//! - attribute values: one longer than any key or endpoint of its kind is not rendered but
+//!   reported in [`Resolution::skipped`], so a hostile identity cannot make resolution slow
+//!   (base58 is quadratic).
+//!
+//! [did:ethr method spec]: https://github.com/decentralized-identity/ethr-did-resolver/blob/master/doc/did-method-spec.md
+
+mod document;
+mod history;
+mod keys;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use alloy::primitives::{Address, B256, Bytes, U256};
-use alloy::sol_types::{SolCall, SolEvent};
-use serde_json::{Value, json};
+use alloy::primitives::{Address, B256, Bytes};
+use alloy::sol_types::SolCall;
+use serde_json::Value;
 
 use crate::chain::{
-    BlockRef, Chain, ChainError, LogEntry, LogFilter, Request, expect_block, expect_bytes,
-    expect_logs, expect_number,
+    BlockRef, Chain, ChainError, LogFilter, Request, expect_block, expect_bytes, expect_logs,
+    expect_number,
 };
 use crate::contracts::EthereumDIDRegistry as Erc1056;
 use crate::did::{DidEthr, InvalidDid};
+
+pub use document::{CONTEXT, MAX_SERVICE_LEN, MULTIKEY_CONTEXT, max_key_len};
+pub use keys::EthrKeyResolver;
+
+/// Most requests sent in one batch (geth refuses batches of more than 1,000 by default).
+pub const MAX_BATCH: usize = 500;
 
 /// Why a DID could not be resolved.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +89,18 @@ pub enum ResolveError {
     /// The node's answers contradict each other (e.g. missing events).
     #[error("inconsistent registry history: {0}")]
     Inconsistent(String),
+    /// The node answered a log query with a log the query excludes.
+    #[error(
+        "the node returned a log it was not asked for (block {block}, index {log_index}): {mismatch}"
+    )]
+    UnrequestedLog {
+        /// The log's block.
+        block: u64,
+        /// The log's position in its block.
+        log_index: u64,
+        /// How it differs from the query.
+        mismatch: LogMismatch,
+    },
     /// A block in the future was asked for.
     #[error("block {requested} is beyond the chain head {head}")]
     FutureBlock {
@@ -48,6 +108,32 @@ pub enum ResolveError {
         requested: u64,
         /// Current head.
         head: u64,
+    },
+}
+
+/// How a log differs from the query it answered.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LogMismatch {
+    /// Emitted by another contract than the registry.
+    #[error("emitted by {0}, not the registry")]
+    Contract(Address),
+    /// About another identity (topic 1).
+    #[error("about identity topic {0}, not the one resolved")]
+    Identity(B256),
+    /// Not an ERC-1056 event (topic 0).
+    #[error("event {0} is not an ERC-1056 event")]
+    Event(B256),
+    /// Not the two topics of an ERC-1056 event.
+    #[error("{0} topics, ERC-1056 events have 2")]
+    TopicCount(usize),
+    /// Outside the blocks asked for.
+    #[error("outside blocks {from}..={to}")]
+    Block {
+        /// First block asked for.
+        from: u64,
+        /// Last block asked for.
+        to: u64,
     },
 }
 
@@ -72,6 +158,38 @@ pub struct DocumentMetadata {
     pub next_update: Option<u64>,
 }
 
+/// A valid `did/pub/` or `did/svc/` attribute that the document does not show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedAttribute {
+    /// The attribute name (`did/pub/Ed25519/veriKey/base58`, …).
+    pub name: String,
+    /// Block of the event that published it.
+    pub block: u64,
+    /// Position of that event in its block.
+    pub log_index: u64,
+    /// Why it is not shown.
+    pub reason: SkipReason,
+}
+
+/// Why an attribute is not shown in the DID document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// Longer than any key of its algorithm ([`max_key_len`]) or any service endpoint
+    /// ([`MAX_SERVICE_LEN`]).
+    #[error("{len} bytes, at most {max} are shown")]
+    TooLong {
+        /// Length of the value.
+        len: usize,
+        /// The bound for its kind.
+        max: usize,
+    },
+    /// A `pem` key or a service endpoint that is not UTF-8 (the reference resolver skips these
+    /// too).
+    #[error("not UTF-8 text")]
+    NotUtf8,
+}
+
 /// A resolved DID.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resolution {
@@ -79,82 +197,10 @@ pub struct Resolution {
     pub document: Value,
     /// Its metadata.
     pub metadata: DocumentMetadata,
+    /// Valid attributes the document leaves out, oldest first.
+    pub skipped: Vec<SkippedAttribute>,
     /// Round trips this resolution made.
     pub round_trips: u64,
-}
-
-#[derive(Clone, Debug)]
-enum Change {
-    Owner(Address),
-    Delegate {
-        kind: String,
-        delegate: Address,
-        valid_to: U256,
-    },
-    Attribute {
-        name: String,
-        value: Bytes,
-        valid_to: U256,
-    },
-}
-
-#[derive(Clone, Debug)]
-struct Event {
-    block: u64,
-    previous_change: u64,
-    change: Change,
-}
-
-fn bytes32_to_string(b: &B256) -> String {
-    let end = b.iter().rposition(|&c| c != 0).map_or(0, |i| i + 1);
-    String::from_utf8_lossy(&b[..end]).into_owned()
-}
-
-fn to_u64(v: U256) -> Result<u64, ResolveError> {
-    u64::try_from(v)
-        .map_err(|_| ResolveError::Inconsistent(format!("block number {v} out of range")))
-}
-
-fn decode_event(log: &LogEntry) -> Result<Event, ResolveError> {
-    let topic0 = log.topics.first().copied().unwrap_or_default();
-    let bad =
-        |e: alloy::sol_types::Error| ResolveError::Inconsistent(format!("undecodable event: {e}"));
-    let (previous, change) = if topic0 == Erc1056::DIDOwnerChanged::SIGNATURE_HASH {
-        let e = Erc1056::DIDOwnerChanged::decode_raw_log(log.topics.iter().copied(), &log.data)
-            .map_err(bad)?;
-        (e.previousChange, Change::Owner(e.owner))
-    } else if topic0 == Erc1056::DIDDelegateChanged::SIGNATURE_HASH {
-        let e = Erc1056::DIDDelegateChanged::decode_raw_log(log.topics.iter().copied(), &log.data)
-            .map_err(bad)?;
-        (
-            e.previousChange,
-            Change::Delegate {
-                kind: bytes32_to_string(&e.delegateType),
-                delegate: e.delegate,
-                valid_to: e.validTo,
-            },
-        )
-    } else if topic0 == Erc1056::DIDAttributeChanged::SIGNATURE_HASH {
-        let e = Erc1056::DIDAttributeChanged::decode_raw_log(log.topics.iter().copied(), &log.data)
-            .map_err(bad)?;
-        (
-            e.previousChange,
-            Change::Attribute {
-                name: bytes32_to_string(&e.name),
-                value: e.value,
-                valid_to: e.validTo,
-            },
-        )
-    } else {
-        return Err(ResolveError::Inconsistent(format!(
-            "unknown event {topic0}"
-        )));
-    };
-    Ok(Event {
-        block: log.block_number,
-        previous_change: to_u64(previous)?,
-        change,
-    })
 }
 
 /// Reads DID documents from the ERC-1056 registry at `registry` on `chain`.
@@ -192,8 +238,9 @@ impl<'c> Resolver<'c> {
     /// Resolves `did` as of the chain head, or as of `at_block`.
     ///
     /// # Errors
-    /// [`ResolveError::WrongNetwork`], [`ResolveError::FutureBlock`], chain errors, and
-    /// [`ResolveError::Inconsistent`] for a history with missing links.
+    /// [`ResolveError::WrongNetwork`], [`ResolveError::FutureBlock`], chain errors,
+    /// [`ResolveError::UnrequestedLog`] for a node that answers with logs it was not asked for, and
+    /// [`ResolveError::Inconsistent`] for a history with missing events.
     pub fn resolve(
         &self,
         did: &DidEthr,
@@ -242,10 +289,11 @@ impl<'c> Resolver<'c> {
         {
             return Err(ResolveError::FutureBlock { requested: b, head });
         }
-        let changed = to_u64(
+        let changed = u64::try_from(
             Erc1056::changedCall::abi_decode_returns(&changed_raw)
                 .map_err(|e| ResolveError::Inconsistent(format!("changed(): {e}")))?,
-        )?;
+        )
+        .map_err(|_| ResolveError::Inconsistent("changed() is out of range".into()))?;
         let target = at_block.unwrap_or(head);
         let now = if at_block.is_some() {
             target_block.timestamp
@@ -257,8 +305,9 @@ impl<'c> Resolver<'c> {
             wall.max(target_block.timestamp)
         };
 
-        // Round trip 2: the whole history in one query, checked link by link.
-        let events = if changed == 0 {
+        // Round trip 2: the whole history in one query, each log checked against the query and
+        // the history link by link.
+        let logs = if changed == 0 {
             Vec::new()
         } else {
             let logs = expect_logs(
@@ -267,356 +316,66 @@ impl<'c> Resolver<'c> {
                         address: self.registry,
                         from: 0,
                         to: changed,
-                        topic0: vec![
-                            Erc1056::DIDOwnerChanged::SIGNATURE_HASH,
-                            Erc1056::DIDDelegateChanged::SIGNATURE_HASH,
-                            Erc1056::DIDAttributeChanged::SIGNATURE_HASH,
-                        ],
+                        topic0: history::EVENT_SIGNATURES.to_vec(),
                         topic1: Some(identity.into_word()),
                     })])?
                     .into_iter()
                     .next(),
             )?;
-            let mut logs = logs;
-            logs.sort_by_key(|l| (l.block_number, l.log_index));
-            let events = logs
-                .iter()
-                .map(decode_event)
-                .collect::<Result<Vec<_>, _>>()?;
-            check_links(&events, changed)?;
-            events
+            for log in &logs {
+                history::check_requested(log, self.registry, Some(identity), 0, changed)?;
+            }
+            history::in_chain_order(logs)?
         };
+        let events = logs
+            .iter()
+            .map(history::decode)
+            .collect::<Result<Vec<_>, _>>()?;
+        history::check_links(&events, changed)?;
 
-        let (document, mut metadata) = build_document(did, chain_id, &events, target, now);
+        let built = document::build(did, chain_id, &events, target, now);
+        let mut metadata = built.metadata;
 
-        // Round trip 3 (only when there is a version): timestamps for the metadata.
-        let mut wanted = Vec::new();
-        if let Some(v) = metadata.version_id {
-            wanted.push(Request::Block(BlockRef::Number(v)));
+        // Round trip 3: every block of the history again, now with all identities' events, and
+        // the timestamps of the version blocks.
+        let blocks = history::blocks(&logs);
+        let mut requests: Vec<Request> = metadata
+            .version_id
+            .into_iter()
+            .chain(metadata.next_version_id)
+            .map(|b| Request::Block(BlockRef::Number(b)))
+            .collect();
+        let versions = requests.len();
+        requests.extend(
+            blocks
+                .iter()
+                .map(|b| Request::Logs(history::block_filter(self.registry, *b))),
+        );
+        let mut answers = Vec::with_capacity(requests.len());
+        for chunk in requests.chunks(MAX_BATCH) {
+            answers.extend(self.chain.batch(chunk)?);
         }
-        if let Some(v) = metadata.next_version_id {
-            wanted.push(Request::Block(BlockRef::Number(v)));
+        let mut answers = answers.into_iter();
+        if metadata.version_id.is_some() {
+            metadata.updated = Some(expect_block(answers.next())?.timestamp);
         }
-        if !wanted.is_empty() {
-            let mut blocks = self.chain.batch(&wanted)?.into_iter();
-            if metadata.version_id.is_some() {
-                metadata.updated = Some(expect_block(blocks.next())?.timestamp);
-            }
-            if metadata.next_version_id.is_some() {
-                metadata.next_update = Some(expect_block(blocks.next())?.timestamp);
-            }
+        if metadata.next_version_id.is_some() {
+            metadata.next_update = Some(expect_block(answers.next())?.timestamp);
         }
+        debug_assert_eq!(
+            versions,
+            usize::from(metadata.updated.is_some()) + usize::from(metadata.next_update.is_some())
+        );
+        for block in blocks {
+            let block_logs = expect_logs(answers.next())?;
+            history::check_complete(&logs, block, &block_logs, self.registry, identity)?;
+        }
+
         Ok(Resolution {
-            document,
+            document: built.document,
             metadata,
+            skipped: built.skipped,
             round_trips: self.chain.round_trips() - start,
         })
-    }
-}
-
-/// Each event's `previousChange` must name the block of the event before it (0 for the first),
-/// and the last event must sit in block `changed`: otherwise the node left events out.
-fn check_links(events: &[Event], changed: u64) -> Result<(), ResolveError> {
-    let mut previous_block = 0u64;
-    for e in events {
-        if e.previous_change != previous_block {
-            return Err(ResolveError::Inconsistent(format!(
-                "event in block {} points back to block {}, but the previous event is in block {}",
-                e.block, e.previous_change, previous_block
-            )));
-        }
-        previous_block = e.block;
-    }
-    if previous_block != changed {
-        return Err(ResolveError::Inconsistent(format!(
-            "the registry says the last change was in block {changed}, the node returned events up to block {previous_block}"
-        )));
-    }
-    Ok(())
-}
-
-/// Folds the events (oldest first) up to block `target` into a DID document, as the did:ethr
-/// method specifies: an owner change replaces the controller (the zero address deactivates); a
-/// delegate or attribute counts while `validTo > now` — strictly, as the contract's own
-/// `validDelegate` does, so a revocation (which sets `validTo` to its block's time) takes effect
-/// in its own block (ethr-did-resolver 11 uses `>=` and shows a delegate revoked in the current
-/// second as still valid); a later event for the same
-/// (type, name, value) that is no longer valid removes the earlier one. Each delegate and `pub`
-/// attribute event advances the `#delegate-N` counter, each `svc` attribute the `#service-N` one.
-fn build_document(
-    did: &DidEthr,
-    chain_id: u64,
-    events: &[Event],
-    target: u64,
-    now: u64,
-) -> (Value, DocumentMetadata) {
-    use std::collections::BTreeMap;
-    let id = did.to_string();
-    let mut controller = did.address();
-    let mut meta = DocumentMetadata::default();
-    let mut delegate_count = 0u32;
-    let mut service_count = 0u32;
-    // Keyed by event identity, in insertion order (index as first key component).
-    let mut methods: BTreeMap<String, (usize, Value)> = BTreeMap::new();
-    let mut auth: BTreeMap<String, (usize, String)> = BTreeMap::new();
-    let mut assertion: BTreeMap<String, (usize, String)> = BTreeMap::new();
-    let mut agreement: BTreeMap<String, (usize, String)> = BTreeMap::new();
-    let mut services: BTreeMap<String, (usize, Value)> = BTreeMap::new();
-    let now = U256::from(now);
-
-    for (seq, e) in events.iter().enumerate() {
-        if e.block > target {
-            meta.next_version_id = Some(meta.next_version_id.map_or(e.block, |n| n.min(e.block)));
-            continue;
-        }
-        meta.version_id = Some(meta.version_id.map_or(e.block, |v| v.max(e.block)));
-        match &e.change {
-            Change::Owner(owner) => {
-                controller = *owner;
-                if owner.is_zero() {
-                    meta.deactivated = true;
-                    break;
-                }
-            }
-            Change::Delegate {
-                kind,
-                delegate,
-                valid_to,
-            } => {
-                delegate_count += 1;
-                let key = format!("delegate-{kind}-{delegate}");
-                if *valid_to > now {
-                    let vm_id = format!("{id}#delegate-{delegate_count}");
-                    if kind == "sigAuth" || kind == "veriKey" {
-                        methods.insert(
-                            key.clone(),
-                            (
-                                seq,
-                                json!({
-                                    "id": vm_id,
-                                    "type": "EcdsaSecp256k1RecoveryMethod2020",
-                                    "controller": id,
-                                    "blockchainAccountId": format!("eip155:{chain_id}:{}", delegate.to_checksum(None)),
-                                }),
-                            ),
-                        );
-                        assertion.insert(key.clone(), (seq, vm_id.clone()));
-                        if kind == "sigAuth" {
-                            auth.insert(key, (seq, vm_id));
-                        }
-                    }
-                } else {
-                    for m in [&mut auth, &mut assertion] {
-                        m.remove(&key);
-                    }
-                    methods.remove(&key);
-                }
-            }
-            Change::Attribute {
-                name,
-                value,
-                valid_to,
-            } => {
-                let key = format!("attribute-{name}-{value}");
-                let parts: Vec<&str> = name.split('/').collect();
-                let (section, algorithm, purpose) = match parts.as_slice() {
-                    ["did", section, algorithm, rest @ ..] => {
-                        (*section, *algorithm, rest.first().copied())
-                    }
-                    _ => ("", "", None),
-                };
-                match section {
-                    "pub" => delegate_count += 1,
-                    "svc" => service_count += 1,
-                    _ => continue,
-                }
-                if *valid_to <= now {
-                    methods.remove(&key);
-                    services.remove(&key);
-                    for m in [&mut auth, &mut assertion, &mut agreement] {
-                        m.remove(&key);
-                    }
-                    continue;
-                }
-                if section == "svc" {
-                    let text = String::from_utf8_lossy(value).into_owned();
-                    let endpoint =
-                        serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text));
-                    services.insert(
-                        key,
-                        (
-                            seq,
-                            json!({ "id": format!("{id}#service-{service_count}"), "type": algorithm, "serviceEndpoint": endpoint }),
-                        ),
-                    );
-                    continue;
-                }
-                let vm_id = format!("{id}#delegate-{delegate_count}");
-                let mut vm = json!({ "id": vm_id, "type": algorithm, "controller": id });
-                match algorithm {
-                    "Multikey" => {
-                        vm["publicKeyMultibase"] =
-                            json!(wallet_core::di::Multikey::encode_prefixed(value));
-                    }
-                    "Ed25519" | "Ed25519VerificationKey2020" => {
-                        vm["type"] = json!("Ed25519VerificationKey2020");
-                        let prefixed = [&wallet_core::di::ED25519_PUB[..], value].concat();
-                        vm["publicKeyMultibase"] =
-                            json!(wallet_core::di::Multikey::encode_prefixed(&prefixed));
-                    }
-                    "Bls12381G2Key2020" => {
-                        vm["publicKeyBase58"] = json!(bs58::encode(value).into_string());
-                    }
-                    _ => {
-                        vm["publicKeyHex"] = json!(hex::encode(value));
-                    }
-                }
-                methods.insert(key.clone(), (seq, vm));
-                match purpose {
-                    Some("sigAuth") => {
-                        auth.insert(key.clone(), (seq, vm_id.clone()));
-                        assertion.insert(key, (seq, vm_id));
-                    }
-                    Some("enc") => {
-                        agreement.insert(key, (seq, vm_id));
-                    }
-                    _ => {
-                        assertion.insert(key, (seq, vm_id));
-                    }
-                }
-            }
-        }
-    }
-
-    fn ordered<T: Clone>(m: &BTreeMap<String, (usize, T)>) -> Vec<T> {
-        let mut v: Vec<&(usize, T)> = m.values().collect();
-        v.sort_by_key(|(seq, _)| *seq);
-        v.into_iter().map(|(_, t)| t.clone()).collect()
-    }
-
-    if meta.deactivated {
-        let doc = json!({
-            "@context": ["https://www.w3.org/ns/did/v1"],
-            "id": id,
-            "verificationMethod": [],
-            "authentication": [],
-            "assertionMethod": [],
-        });
-        return (doc, meta);
-    }
-    let controller_vm = json!({
-        "id": format!("{id}#controller"),
-        "type": "EcdsaSecp256k1RecoveryMethod2020",
-        "controller": id,
-        "blockchainAccountId": format!("eip155:{chain_id}:{}", controller.to_checksum(None)),
-    });
-    let mut vms = vec![controller_vm];
-    vms.extend(ordered(&methods));
-    let mut context = vec![
-        json!("https://www.w3.org/ns/did/v1"),
-        json!("https://w3id.org/security/suites/secp256k1recovery-2020/v2"),
-    ];
-    let types: Vec<&str> = vms.iter().filter_map(|v| v["type"].as_str()).collect();
-    if types.contains(&"Multikey") {
-        context.push(json!("https://w3id.org/security/multikey/v1"));
-    }
-    if types.contains(&"Ed25519VerificationKey2020") {
-        context.push(json!("https://w3id.org/security/suites/ed25519-2020/v1"));
-    }
-    if types.contains(&"Bls12381G2Key2020") {
-        context.push(json!("https://w3id.org/security/suites/bls12381-2020/v1"));
-    }
-    let controller_ref = format!("{id}#controller");
-    let mut authentication = vec![controller_ref.clone()];
-    authentication.extend(ordered(&auth));
-    let mut assertion_method = vec![controller_ref];
-    assertion_method.extend(ordered(&assertion));
-    let mut doc = json!({
-        "@context": context,
-        "id": id,
-        "verificationMethod": vms,
-        "authentication": authentication,
-        "assertionMethod": assertion_method,
-    });
-    let services = ordered(&services);
-    if !services.is_empty() {
-        doc["service"] = json!(services);
-    }
-    let agreement = ordered(&agreement);
-    if !agreement.is_empty() {
-        doc["keyAgreement"] = json!(agreement);
-    }
-    (doc, meta)
-}
-
-/// Resolves `did:ethr` verification methods to keys for Data Integrity verification: the DID
-/// document is read from the chain (now, or as of `at_block`) and the method's
-/// `publicKeyMultibase` decoded. Other DID methods fall back to `did:key` handling.
-pub struct EthrKeyResolver<'c> {
-    resolver: Resolver<'c>,
-    at_block: Option<u64>,
-}
-
-impl std::fmt::Debug for EthrKeyResolver<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EthrKeyResolver")
-            .field("at_block", &self.at_block)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<'c> EthrKeyResolver<'c> {
-    /// Keys as the registry at `registry` on `chain` says now (`at_block = None`) or then.
-    pub fn new(chain: &'c dyn Chain, registry: Address, at_block: Option<u64>) -> Self {
-        Self {
-            resolver: Resolver::new(chain, registry),
-            at_block,
-        }
-    }
-}
-
-impl wallet_core::di::KeyResolver for EthrKeyResolver<'_> {
-    fn resolve(
-        &self,
-        vm: &str,
-        purpose: wallet_core::di::ProofPurpose,
-    ) -> Result<wallet_core::di::PublicKeyMaterial, wallet_core::di::ProofError> {
-        use wallet_core::di::{Multikey, ProofError, StaticResolver};
-        let fail = |reason: String| ProofError::VerificationMethod {
-            id: vm.to_owned(),
-            reason,
-        };
-        if !vm.starts_with("did:ethr:") {
-            return StaticResolver::new().resolve(vm, purpose);
-        }
-        let did = wallet_core::di::controller_of(vm);
-        let resolution = self
-            .resolver
-            .resolve_str(did, self.at_block)
-            .map_err(|e| fail(e.to_string()))?;
-        let method = resolution.document["verificationMethod"]
-            .as_array()
-            .and_then(|vms| vms.iter().find(|m| m["id"].as_str() == Some(vm)))
-            .ok_or_else(|| {
-                fail("not in the DID document (revoked, expired or never published)".into())
-            })?;
-        // The DID document must list the method under the proof's purpose (a veriKey is an
-        // assertionMethod, a sigAuth key also authentication).
-        let authorised = resolution.document[purpose.as_str()]
-            .as_array()
-            .is_some_and(|refs| {
-                refs.iter()
-                    .any(|r| wallet_core::di::party_id(r) == Some(vm))
-            });
-        if !authorised {
-            return Err(fail(format!("not authorised for {purpose} by {did}")));
-        }
-        let multibase = method["publicKeyMultibase"]
-            .as_str()
-            .ok_or_else(|| fail("the verification method carries no publicKeyMultibase".into()))?;
-        Multikey::decode(multibase)
-            .map_err(|e| fail(e.to_string()))?
-            .into_public()
-            .map_err(|e| fail(e.to_string()))
     }
 }
