@@ -2,9 +2,14 @@
 //!
 //! Every JSON-LD context is bundled (`assets/contexts/`, compiled in); an unknown context URL is
 //! an error, never a network fetch. Hostile input is bounded before and during processing: size,
-//! JSON nesting depth, number of JSON values, and number of quads.
+//! JSON nesting depth, number of JSON values, and number of quads. And a document is converted
+//! only when its JSON says what its RDF says ([`safe`]): contexts by allowed URL only, no inline
+//! contexts, nothing that expansion would drop.
 
 mod rdfc_work;
+pub mod safe;
+
+pub use safe::{ContextPolicy, current_policy, with_context_policy};
 
 use std::collections::BTreeMap;
 
@@ -73,8 +78,45 @@ pub enum JsonLdError {
     #[error("document too large: {0}")]
     TooLarge(String),
     /// A context URL that is not bundled.
-    #[error("unknown JSON-LD context {0} (contexts are bundled and never fetched)")]
-    UnknownContext(String),
+    #[error("unknown JSON-LD context {url} at {path:?} (contexts are bundled and never fetched)")]
+    UnknownContext {
+        /// JSON pointer of the `@context` entry (empty: the document itself).
+        path: String,
+        /// The URL.
+        url: String,
+    },
+    /// A bundled context that the caller's [`ContextPolicy`] does not allow.
+    #[error("JSON-LD context {url} at {path:?} is not allowed here")]
+    ContextNotAllowed {
+        /// JSON pointer of the `@context` entry.
+        path: String,
+        /// The URL.
+        url: String,
+    },
+    /// An inline context object (or `null`) instead of a context URL: it could redefine signed
+    /// terms (VC Data Integrity § 4.5, Context Validation).
+    #[error("inline JSON-LD context at {path:?}: only URLs of bundled contexts are accepted")]
+    InlineContext {
+        /// JSON pointer of the `@context` value.
+        path: String,
+    },
+    /// A JSON-LD keyword that documents may not use as a key (e.g. `@reverse`, `@nest`,
+    /// `@graph`, `@included`), or a keyword next to its alias.
+    #[error("JSON-LD keyword {keyword} at {path:?} is not accepted")]
+    KeywordNotAllowed {
+        /// JSON pointer of the member.
+        path: String,
+        /// The keyword.
+        keyword: String,
+    },
+    /// A member that JSON-LD expansion would drop: the JSON would show what no signature covers.
+    #[error("{path:?} is not part of the signed data: {reason}")]
+    Dropped {
+        /// JSON pointer of the member (empty when it could not be located).
+        path: String,
+        /// Why expansion drops it.
+        reason: String,
+    },
     /// JSON-LD processing failed.
     #[error("JSON-LD error: {0}")]
     JsonLd(String),
@@ -162,36 +204,65 @@ fn check_bounds(
     }
 }
 
-/// JSON-LD → RDF quads (JSON-LD 1.1 Deserialize-to-RDF), with bundled contexts only.
+/// JSON-LD → RDF quads (JSON-LD 1.1 Deserialize-to-RDF) in safe mode, under the thread's
+/// [`current_policy`] (every bundled context unless a [`with_context_policy`] scope says
+/// otherwise): see [`to_quads_with`].
 ///
 /// # Errors
 /// [`JsonLdError`].
 pub fn to_quads(document: &serde_json::Value) -> Result<Vec<Quad>, JsonLdError> {
+    to_quads_with(document, &current_policy())
+}
+
+/// JSON-LD → RDF quads (JSON-LD 1.1 Deserialize-to-RDF) in safe mode: bounds first, then the
+/// contexts, keywords and values ([`safe::check_document`]), then the conversion — once strictly
+/// and once leniently, so that a statement strict conversion drops (an invalid IRI from a key or
+/// value) is an error rather than a silent difference between the JSON and the RDF.
+///
+/// # Errors
+/// [`JsonLdError`]; errors about the document's content name the JSON pointer of the member.
+pub fn to_quads_with(
+    document: &serde_json::Value,
+    policy: &ContextPolicy,
+) -> Result<Vec<Quad>, JsonLdError> {
     check_bounds(document, 0, false, &mut Budget::default())?;
+    safe::check_document(document, policy)?;
     let bytes = serde_json::to_vec(document).map_err(|e| JsonLdError::Json(e.to_string()))?;
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(JsonLdError::TooLarge(format!("{} bytes", bytes.len())));
     }
-    let parser = JsonLdParser::new()
-        .for_slice(&bytes)
-        .with_load_document_callback(|url, _| match bundled_context(url) {
-            Some(doc) => Ok(JsonLdRemoteDocument {
-                document: doc.as_bytes().to_vec(),
-                document_url: url.to_owned(),
-            }),
-            None => Err(Box::new(JsonLdError::UnknownContext(url.to_owned()))),
-        });
+    let strict = convert(&bytes, false)?;
+    let lenient = convert(&bytes, true)?;
+    match safe::dropped_term(document, &strict, &lenient) {
+        Some(e) => Err(e),
+        None => Ok(strict),
+    }
+}
+
+/// One conversion of already-checked bytes; `lenient` keeps statements with invalid terms.
+fn convert(bytes: &[u8], lenient: bool) -> Result<Vec<Quad>, JsonLdError> {
+    let parser = if lenient {
+        JsonLdParser::new().lenient()
+    } else {
+        JsonLdParser::new()
+    };
+    let parser =
+        parser
+            .for_slice(bytes)
+            .with_load_document_callback(|url, _| match bundled_context(url) {
+                Some(doc) => Ok(JsonLdRemoteDocument {
+                    document: doc.as_bytes().to_vec(),
+                    document_url: url.to_owned(),
+                }),
+                // Unreachable after `check_document`, unless a bundled context imports another.
+                None => Err(Box::new(JsonLdError::UnknownContext {
+                    path: String::new(),
+                    url: url.to_owned(),
+                })),
+            });
     let mut quads = Vec::new();
     for q in parser {
-        let q = q.map_err(|e| {
-            let text = e.to_string();
-            match text.split("unknown JSON-LD context ").nth(1) {
-                Some(rest) => {
-                    JsonLdError::UnknownContext(rest.split(' ').next().unwrap_or(rest).to_owned())
-                }
-                None => JsonLdError::JsonLd(text),
-            }
-        })?;
+        let q = q.map_err(|e| JsonLdError::JsonLd(e.to_string()))?;
         if quads.len() >= MAX_QUADS {
             return Err(JsonLdError::TooLarge(format!(
                 "more than {MAX_QUADS} quads"
@@ -279,6 +350,17 @@ pub fn canonicalize(document: &serde_json::Value) -> Result<Vec<String>, JsonLdE
     canonicalize_quads(&to_quads(document)?)
 }
 
+/// [`canonicalize`] with the contexts narrowed to `policy`.
+///
+/// # Errors
+/// [`JsonLdError`].
+pub fn canonicalize_with(
+    document: &serde_json::Value,
+    policy: &ContextPolicy,
+) -> Result<Vec<String>, JsonLdError> {
+    canonicalize_quads(&to_quads_with(document, policy)?)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
@@ -305,7 +387,7 @@ mod tests {
     fn unknown_context_is_refused() {
         let doc = serde_json::json!({"@context": "https://example.com/not-bundled", "name": "x"});
         assert!(
-            matches!(canonicalize(&doc), Err(JsonLdError::UnknownContext(_))),
+            matches!(canonicalize(&doc), Err(JsonLdError::UnknownContext { .. })),
             "{:?}",
             canonicalize(&doc)
         );
@@ -323,42 +405,51 @@ mod tests {
         let wide = serde_json::Value::Array(vec![serde_json::json!(1); MAX_JSON_VALUES + 1]);
         assert!(matches!(canonicalize(&wide), Err(JsonLdError::TooLarge(_))));
         let many = serde_json::json!({
-            "@context": {"@vocab": "https://example.com/"},
+            "@context": EXAMPLES,
             "@id": "https://example.com/s",
             "p": (0..MAX_QUADS + 1).collect::<Vec<_>>(),
         });
         assert!(matches!(canonicalize(&many), Err(JsonLdError::TooLarge(_))));
     }
 
-    /// Embedded contexts are limited in number and in size: each one copies the active context.
+    const V2: &str = "https://www.w3.org/ns/credentials/v2";
+    const EXAMPLES: &str = "https://www.w3.org/ns/credentials/examples/v2";
+
+    /// Embedded contexts are limited in number, and inline ones in size, before safe mode
+    /// refuses inline ones at all: the bounds come first and cost no JSON-LD processing.
     #[test]
     fn embedded_contexts_are_bounded() {
-        let item =
-            |i: usize| serde_json::json!({"@context": {"x": "https://example.com/x"}, "x": i});
-        let doc = |terms: usize, items: usize| {
-            let ctx: serde_json::Map<String, serde_json::Value> = (0..terms)
-                .map(|i| (format!("t{i}"), format!("https://example.com/t{i}").into()))
-                .collect();
-            serde_json::json!({"@context": ctx, "@id": "https://example.com/s",
+        let item = |i: usize| serde_json::json!({"@context": [EXAMPLES], "x": i});
+        let doc = |items: usize| {
+            serde_json::json!({"@context": [V2, EXAMPLES], "@id": "https://example.com/s",
                                "t0": (0..items).map(item).collect::<Vec<_>>()})
         };
-        // Within the limits: a top-level context and 63 embedded ones.
+        // Within the limits: a top-level context and 63 embedded ones (URLs).
         assert_eq!(
-            to_quads(&doc(100, MAX_CONTEXTS - 1)).unwrap().len(),
+            to_quads(&doc(MAX_CONTEXTS - 1)).unwrap().len(),
             2 * (MAX_CONTEXTS - 1)
         );
-        let r = to_quads(&doc(100, MAX_CONTEXTS));
+        let r = to_quads(&doc(MAX_CONTEXTS));
         assert!(
             matches!(r, Err(JsonLdError::TooLarge(ref m)) if m.contains("@context")),
             "{r:?}"
         );
-        let r = to_quads(&doc(MAX_CONTEXT_VALUES, 1));
+        let big: serde_json::Map<String, serde_json::Value> = (0..MAX_CONTEXT_VALUES)
+            .map(|i| (format!("t{i}"), format!("https://example.com/t{i}").into()))
+            .collect();
+        let r = to_quads(&serde_json::json!({"@context": big, "t0": 1}));
         assert!(
             matches!(r, Err(JsonLdError::TooLarge(ref m)) if m.contains("contexts")),
             "{r:?}"
         );
+        // Small inline contexts pass the bounds and are refused by safe mode.
+        let r = to_quads(&serde_json::json!({"@context": {"x": "https://example.com/x"}, "x": 1}));
+        assert!(
+            matches!(r, Err(JsonLdError::InlineContext { ref path }) if path == "/@context"),
+            "{r:?}"
+        );
         // The W3C-shaped case: one context array of URLs.
-        let vc = serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"],
+        let vc = serde_json::json!({"@context": [V2],
             "type": "VerifiableCredential", "issuer": "did:example:1",
             "credentialSubject": {"name": "x"}});
         assert_eq!(
@@ -373,16 +464,19 @@ mod tests {
     #[test]
     fn poison_datasets_are_refused() {
         for n in [8, 12] {
-            let nodes: Vec<serde_json::Value> = (0..n)
-                .map(|i| {
-                    let links: Vec<_> = (0..n)
-                        .filter(|&j| j != i)
-                        .map(|j| serde_json::json!({"@id": format!("_:n{j}")}))
-                        .collect();
-                    serde_json::json!({"@id": format!("_:n{i}"), "p": links})
-                })
+            // Without `@graph` (refused in safe mode): node n0 links to every other node, and each
+            // of those, written inside n0's list, links to every node but itself.
+            let links = |i: usize| -> Vec<serde_json::Value> {
+                (0..n)
+                    .filter(|&j| j != i)
+                    .map(|j| serde_json::json!({"id": format!("_:n{j}")}))
+                    .collect()
+            };
+            let others: Vec<serde_json::Value> = (1..n)
+                .map(|i| serde_json::json!({"id": format!("_:n{i}"), "p": links(i)}))
                 .collect();
-            let doc = serde_json::json!({"@context": {"@vocab": "https://example.org/"}, "@graph": nodes});
+            let doc = serde_json::json!({"@context": [V2, EXAMPLES], "id": "_:n0", "p": others});
+            assert_eq!(to_quads(&doc).unwrap().len(), n * (n - 1), "K{n}");
             assert!(
                 matches!(
                     canonicalize(&doc),

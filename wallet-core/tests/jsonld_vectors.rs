@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use wallet_core::jsonld::canonicalize;
+use wallet_core::jsonld::{ContextPolicy, JsonLdError, canonicalize, canonicalize_with};
 
 fn data(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -79,7 +79,16 @@ fn eddsa_employ_proof_config_canon() {
 
 #[test]
 fn bbs_windsurf_base_doc_canon() {
-    check_list("bbs-2023/windDoc.json", "bbs-2023/addBaseDocCanon.json");
+    // The example defines its vocabulary inline: refused by default, canonical once trusted.
+    let doc = json("bbs-2023/windDoc.json");
+    assert!(matches!(
+        canonicalize(&doc),
+        Err(JsonLdError::InlineContext { ref path }) if path == "/@context/1"
+    ));
+    let trusted = ContextPolicy::bundled().trust_inline(doc["@context"][1].clone());
+    let expected: Vec<String> =
+        serde_json::from_value(json("bbs-2023/addBaseDocCanon.json")).unwrap();
+    assert_eq!(canonicalize_with(&doc, &trusted).unwrap(), expected);
 }
 
 /// Two types with scoped contexts again (`["Person", "PermanentResident"]`). The input is the
@@ -155,7 +164,11 @@ fn type_scoped_contexts_accumulate() {
             "@context": context, "@id": "http://example.org/s", "@type": types,
             "a": "1", "b": "2", "x": "3",
         });
-        let lines = canonicalize(&doc).unwrap();
+        let lines = canonicalize_with(
+            &doc,
+            &ContextPolicy::bundled().trust_inline(context.clone()),
+        )
+        .unwrap();
         let s = "<http://example.org/s>";
         let mut expected = vec![
             format!("{s} <http://example.org/a> \"1\" .\n"),
@@ -178,17 +191,27 @@ fn type_scoped_contexts_accumulate() {
 /// type-scoped contexts, JSON-LD 1.1 Context Processing 5.1 / Expansion 7).
 #[test]
 fn type_scoped_contexts_do_not_propagate() {
+    let context = serde_json::json!({
+        "@version": 1.1,
+        "child": {"@id": "http://example.org/child"},
+        "A": {"@id": "http://example.org/A", "@context": {"a": "http://example.org/a"}},
+    });
+    let trusted = ContextPolicy::bundled().trust_inline(context.clone());
     let doc = serde_json::json!({
-        "@context": {
-            "@version": 1.1,
-            "child": {"@id": "http://example.org/child"},
-            "A": {"@id": "http://example.org/A", "@context": {"a": "http://example.org/a"}},
-        },
+        "@context": context,
         "@id": "http://example.org/s", "@type": "A",
         "a": "1",
         "child": {"@id": "http://example.org/c", "a": "dropped"},
     });
-    let lines = canonicalize(&doc).unwrap();
+    // Expansion drops the child's `a`; safe mode says so instead of signing a document whose
+    // JSON shows a claim its RDF lacks.
+    let r = canonicalize_with(&doc, &trusted);
+    assert!(
+        matches!(&r, Err(JsonLdError::Dropped { path, .. }) if path == "/child/a"),
+        "{r:?}"
+    );
+    let mut without = doc.clone();
+    without["child"].as_object_mut().unwrap().remove("a");
+    let lines = canonicalize_with(&without, &trusted).unwrap();
     assert_eq!(lines.len(), 3, "{lines:?}");
-    assert!(lines.iter().all(|l| !l.contains("dropped")), "{lines:?}");
 }

@@ -1,0 +1,364 @@
+//! Safe mode: a document is turned into RDF only when its JSON and its RDF say the same thing.
+//!
+//! Signatures cover the canonical RDF, but people and programs read the JSON. The two agree only
+//! when every `@context` is one we know and every key and value survives expansion. VC Data
+//! Integrity § 4.5 ("Context Validation") asks verifiers to accept only known contexts, and
+//! JSON-LD processors offer a "safe mode" that fails where expansion would silently drop data; this
+//! module is both, for issuing, deriving and verifying alike:
+//!
+//! 1. **Contexts by URL only** ([`check_document`]): every `@context` value, at the top or
+//!    nested, is a URL (or an array of URLs) of a bundled context that the [`ContextPolicy`]
+//!    allows. Inline context objects and `null` (which resets the active context) are refused:
+//!    they are how a document redefines a signed term (`"ageOver18": null`) and maps another key
+//!    onto its IRI.
+//! 2. **No keyword games in the body**: only `@context`, `@id`, `@type`, `@value`, `@language` and
+//!    `@direction` may be written as keys. `@reverse`, `@nest`, `@graph`, `@included`, `@list`,
+//!    `@set`, `@index`, `@json` and the context keywords restructure or hide statements; none of
+//!    our credentials need them.
+//! 3. **Nothing dropped**: `null` values, blank-node properties (`"_:x": …`) and keys or values
+//!    that do not expand to valid IRIs (a key with a space, a relative `id`) vanish in
+//!    expansion (JSON-LD 1.1 API § 13.3, § 13.4) while the JSON still shows them. The first two
+//!    are refused here; the rest by [`super::to_quads_with`], which compares a strict conversion
+//!    with a lenient one (see [`dropped_term`]).
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use oxrdf::{GraphName, NamedOrBlankNode, Quad, Term};
+use serde_json::Value;
+
+use super::{JsonLdError, bundled_context};
+
+/// Which JSON-LD contexts a document may reference. The default allows every bundled context
+/// and no inline context; a verifier that expects, say, only KYC attestations narrows it with
+/// [`ContextPolicy::only`]. A context that is not bundled is never allowed: contexts are not
+/// fetched. An inline context is allowed only when the caller pins it, value for value, with
+/// [`ContextPolicy::trust_inline`] — as the W3C test vectors need, which define their vocabulary
+/// inline.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContextPolicy {
+    /// `None`: every bundled context.
+    allowed: Option<BTreeSet<String>>,
+    /// Inline context objects trusted exactly as written.
+    inline: Vec<Value>,
+}
+
+impl ContextPolicy {
+    /// Every bundled context ([`super::BUNDLED_CONTEXTS`]).
+    pub fn bundled() -> Self {
+        Self::default()
+    }
+
+    /// Only these context URLs.
+    ///
+    /// # Errors
+    /// [`JsonLdError::UnknownContext`] for a URL that is not bundled (it could never load).
+    pub fn only<I, S>(urls: I) -> Result<Self, JsonLdError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let allowed = urls
+            .into_iter()
+            .map(Into::into)
+            .map(|url| match bundled_context(&url) {
+                Some(_) => Ok(url),
+                None => Err(JsonLdError::UnknownContext {
+                    path: String::new(),
+                    url,
+                }),
+            })
+            .collect::<Result<BTreeSet<_>, _>>()?;
+        Ok(Self {
+            allowed: Some(allowed),
+            inline: Vec::new(),
+        })
+    }
+
+    /// Also accepts this inline context object wherever it appears, exactly as given (JSON
+    /// equality). Only for contexts the caller has reviewed: an inline context can map any key
+    /// to any IRI.
+    #[must_use]
+    pub fn trust_inline(mut self, context: Value) -> Self {
+        self.inline.push(context);
+        self
+    }
+
+    /// Whether a document may reference `url`.
+    pub fn allows(&self, url: &str) -> bool {
+        bundled_context(url).is_some() && self.allowed.as_ref().is_none_or(|a| a.contains(url))
+    }
+}
+
+thread_local! {
+    /// The policy of [`with_context_policy`] on this thread, if one is in force.
+    static SCOPED: RefCell<Option<ContextPolicy>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `policy` as the context policy of every conversion on this thread that does
+/// not name one ([`super::to_quads`], [`super::canonicalize`], and so every issue, derive and
+/// verify call of [`crate::di`] inside `f`). Scopes nest; the previous policy is restored when
+/// `f` returns or unwinds. How a verifier narrows the contexts of a whole verification without
+/// threading a parameter through every cryptosuite step.
+pub fn with_context_policy<R>(policy: &ContextPolicy, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<ContextPolicy>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            SCOPED.with(|s| *s.borrow_mut() = previous);
+        }
+    }
+    let previous = SCOPED.with(|s| s.replace(Some(policy.clone())));
+    let _restore = Restore(previous);
+    f()
+}
+
+/// The policy in force on this thread: the innermost [`with_context_policy`], else
+/// [`ContextPolicy::bundled`].
+pub fn current_policy() -> ContextPolicy {
+    SCOPED.with(|s| s.borrow().clone()).unwrap_or_default()
+}
+
+/// Keywords a document body may use as keys (JSON-LD 1.1 § 1.7). Everything else starting with
+/// `@` is refused.
+const BODY_KEYWORDS: &[&str] = &[
+    "@context",
+    "@id",
+    "@type",
+    "@value",
+    "@language",
+    "@direction",
+];
+
+/// Checks the document's contexts, keywords and values before any JSON-LD processing; see the
+/// module documentation. Errors name the JSON pointer (RFC 6901) of the offending member.
+///
+/// # Errors
+/// [`JsonLdError::InlineContext`], [`JsonLdError::UnknownContext`],
+/// [`JsonLdError::ContextNotAllowed`], [`JsonLdError::KeywordNotAllowed`],
+/// [`JsonLdError::Dropped`].
+pub fn check_document(document: &Value, policy: &ContextPolicy) -> Result<(), JsonLdError> {
+    walk(document, &mut String::new(), policy)
+}
+
+/// Appends one RFC 6901 reference token to `path`.
+fn push_token(path: &mut String, token: &str) {
+    path.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => path.push_str("~0"),
+            '/' => path.push_str("~1"),
+            c => path.push(c),
+        }
+    }
+}
+
+fn walk(v: &Value, path: &mut String, policy: &ContextPolicy) -> Result<(), JsonLdError> {
+    match v {
+        Value::Null => Err(JsonLdError::Dropped {
+            path: path.clone(),
+            reason: "a null value is dropped by JSON-LD expansion".into(),
+        }),
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, x)| {
+            let len = path.len();
+            push_token(path, &i.to_string());
+            let r = walk(x, path, policy);
+            path.truncate(len);
+            r
+        }),
+        Value::Object(members) => {
+            // `id`/`type` are the VC contexts' aliases of `@id`/`@type`; with both, one of the
+            // two is not what the JSON reader sees (JSON-LD 1.1 § 4.1.3, colliding keywords).
+            for (alias, keyword) in [("id", "@id"), ("type", "@type")] {
+                if members.contains_key(alias) && members.contains_key(keyword) {
+                    return Err(JsonLdError::KeywordNotAllowed {
+                        path: path.clone(),
+                        keyword: format!("{keyword} beside its alias {alias}"),
+                    });
+                }
+            }
+            members.iter().try_for_each(|(key, x)| {
+                let len = path.len();
+                push_token(path, key);
+                let r = if key == "@context" {
+                    check_context(x, path, policy)
+                } else if key.starts_with('@') && !BODY_KEYWORDS.contains(&key.as_str()) {
+                    Err(JsonLdError::KeywordNotAllowed {
+                        path: path.clone(),
+                        keyword: key.clone(),
+                    })
+                } else if key.starts_with("_:") {
+                    Err(JsonLdError::Dropped {
+                        path: path.clone(),
+                        reason: "a blank-node property is dropped by JSON-LD to RDF".into(),
+                    })
+                } else {
+                    walk(x, path, policy)
+                };
+                path.truncate(len);
+                r
+            })
+        }
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => Ok(()),
+    }
+}
+
+/// An `@context` value: a URL or an array of URLs, each allowed by the policy.
+fn check_context(v: &Value, path: &mut String, policy: &ContextPolicy) -> Result<(), JsonLdError> {
+    let url = |u: &str, path: &str| {
+        if bundled_context(u).is_none() {
+            Err(JsonLdError::UnknownContext {
+                path: path.to_owned(),
+                url: u.to_owned(),
+            })
+        } else if !policy.allows(u) {
+            Err(JsonLdError::ContextNotAllowed {
+                path: path.to_owned(),
+                url: u.to_owned(),
+            })
+        } else {
+            Ok(())
+        }
+    };
+    match v {
+        Value::String(u) => url(u, path),
+        v if policy.inline.contains(v) => Ok(()),
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, x)| {
+            let len = path.len();
+            push_token(path, &i.to_string());
+            let r = match x {
+                Value::String(u) => url(u, path),
+                x if policy.inline.contains(x) => Ok(()),
+                _ => Err(JsonLdError::InlineContext { path: path.clone() }),
+            };
+            path.truncate(len);
+            r
+        }),
+        _ => Err(JsonLdError::InlineContext { path: path.clone() }),
+    }
+}
+
+/// The first term of a leniently converted quad that strict conversion drops: an IRI that does
+/// not parse (a key or value with a space, a relative IRI without base), a blank node used as a
+/// predicate, a language tag that is not BCP 47. `None` when every term is valid.
+pub(crate) fn invalid_term(quad: &Quad) -> Option<String> {
+    let iri = |s: &str| oxrdf::NamedNode::new(s).is_err().then(|| s.to_owned());
+    let blank = |s: &str| oxrdf::BlankNode::new(s).is_err().then(|| format!("_:{s}"));
+    let subject = match &quad.subject {
+        NamedOrBlankNode::NamedNode(n) => iri(n.as_str()),
+        NamedOrBlankNode::BlankNode(b) => blank(b.as_str()),
+    };
+    let object = || match &quad.object {
+        Term::NamedNode(n) => iri(n.as_str()),
+        Term::BlankNode(b) => blank(b.as_str()),
+        Term::Literal(l) => match l.language() {
+            Some(lang) => oxrdf::Literal::new_language_tagged_literal(l.value(), lang)
+                .is_err()
+                .then(|| lang.to_owned()),
+            None => iri(l.datatype().as_str()),
+        },
+    };
+    let graph = || match &quad.graph_name {
+        GraphName::NamedNode(n) => iri(n.as_str()),
+        GraphName::BlankNode(b) => blank(b.as_str()),
+        GraphName::DefaultGraph => None,
+    };
+    subject
+        .or_else(|| iri(quad.predicate.as_str()))
+        .or_else(object)
+        .or_else(graph)
+}
+
+/// The JSON pointer of the member that produced `term` — a key the term ends with (a term
+/// expanded against `@vocab`) or a string value it ends with (a relative IRI) — looked for first
+/// in the node object whose `id` is `subject` (the statement's subject, when named), then
+/// anywhere; the root when nothing matches.
+pub(crate) fn locate(document: &Value, term: &str, subject: Option<&str>) -> String {
+    /// Whether `v` (at `path`) produced the term; on success `path` points at the member.
+    fn find(v: &Value, term: &str, path: &mut String, only_in: Option<&str>) -> bool {
+        let descend = |x: &Value, token: &str, path: &mut String, only_in| {
+            let len = path.len();
+            push_token(path, token);
+            let found = find(x, term, path, only_in);
+            if !found {
+                path.truncate(len);
+            }
+            found
+        };
+        match v {
+            Value::String(s) => only_in.is_none() && !s.is_empty() && term.ends_with(s.as_str()),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .any(|(i, x)| descend(x, &i.to_string(), path, only_in)),
+            Value::Object(members) => {
+                let id = members.get("id").or_else(|| members.get("@id"));
+                let here = only_in.is_none_or(|s| id.and_then(Value::as_str) == Some(s));
+                if here {
+                    let key = members.keys().find(|k| {
+                        !k.starts_with('@') && k.as_str() != "id" && term.ends_with(k.as_str())
+                    });
+                    if let Some(k) = key {
+                        push_token(path, k);
+                        return true;
+                    }
+                }
+                members.iter().any(|(k, x)| {
+                    k != "@context" && descend(x, k, path, if here { None } else { only_in })
+                })
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => false,
+        }
+    }
+    let mut path = String::new();
+    if subject.is_some_and(|s| find(document, term, &mut path, Some(s))) {
+        return path;
+    }
+    path.clear();
+    if find(document, term, &mut path, None) {
+        path
+    } else {
+        String::new()
+    }
+}
+
+/// Blank-node labels are random per conversion; two conversions of one document compare equal
+/// once every blank node reads `_:b`.
+pub(crate) fn shape(quad: &Quad) -> String {
+    super::renamed_line(quad, |_| "b".to_owned())
+}
+
+/// Compares the strict conversion of a document with its lenient one and returns the error for
+/// the first statement strict conversion dropped. Strict conversion never makes statements that
+/// lenient conversion does not, so equal shapes mean nothing was dropped.
+pub(crate) fn dropped_term(
+    document: &Value,
+    strict: &[Quad],
+    lenient: &[Quad],
+) -> Option<JsonLdError> {
+    let mut kept: Vec<String> = strict.iter().map(shape).collect();
+    kept.sort();
+    let mut all: Vec<String> = lenient.iter().map(shape).collect();
+    all.sort();
+    if kept == all {
+        return None;
+    }
+    let (culprit, subject) = lenient
+        .iter()
+        .find_map(|q| {
+            let subject = match &q.subject {
+                NamedOrBlankNode::NamedNode(n) => Some(n.as_str().to_owned()),
+                NamedOrBlankNode::BlankNode(_) => None,
+            };
+            invalid_term(q).map(|t| (t, subject))
+        })
+        .or_else(|| {
+            let shape = all.iter().find(|l| kept.binary_search(l).is_err())?;
+            Some((shape.clone(), None))
+        })
+        .unwrap_or_default();
+    Some(JsonLdError::Dropped {
+        path: locate(document, &culprit, subject.as_deref()),
+        reason: format!("{culprit:?} is not a valid RDF term, so expansion drops the statement"),
+    })
+}
