@@ -426,3 +426,76 @@ fn issuing_and_deriving_refuse_the_same_inputs() {
         "{e:?}"
     );
 }
+
+/// The verifier reads the claims from the verified statements: the disclosed values as signed,
+/// nothing that was not disclosed, and the issuer as signed.
+#[test]
+fn verified_claims_come_from_the_signed_statements() {
+    let f = fixture();
+    let v = verify_derived(&f.derived, &StaticResolver::new()).unwrap();
+    let age = v.claims.subject_claim(&format!("{EX}ageOver18")).unwrap();
+    assert_eq!(age.as_bool(), Some(false));
+    let band = v.claims.subject_claim(&format!("{EX}incomeBand")).unwrap();
+    assert_eq!(band.as_str(), Some("D"));
+    assert!(
+        v.claims.subject_claim(&format!("{EX}name")).is_none(),
+        "undisclosed"
+    );
+    assert_eq!(
+        v.claims.subject_claims().len(),
+        2,
+        "{:?}",
+        v.claims.subject_claims()
+    );
+    assert_eq!(v.claims.issuer(), f.derived["issuer"].as_str());
+    assert_eq!(v.issuer.as_deref(), v.claims.issuer());
+    assert!(v.signed_by_issuer());
+    assert!(
+        v.claims
+            .types()
+            .contains(&"https://www.w3.org/2018/credentials#VerifiableCredential")
+    );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever key and scalar value are added to a subject, the document is either refused
+        /// or gains exactly the one statement the JSON shows: expansion never drops it silently.
+        #[test]
+        fn an_added_member_is_a_statement_or_an_error(
+            key in prop_oneof![
+                "[a-zA-Z][a-zA-Z0-9]{0,8}",
+                "[ -~]{0,12}",
+                "(_:|@|http://|urn:)[ -~]{0,8}",
+            ],
+            value in prop_oneof![
+                any::<bool>().prop_map(Value::from),
+                any::<i32>().prop_map(Value::from),
+                "[ -~]{0,12}".prop_map(Value::from),
+            ],
+        ) {
+            let mut doc = credential("did:example:issuer");
+            let before = to_quads(&doc).unwrap().len();
+            prop_assume!(doc["credentialSubject"].get(&key).is_none());
+            // An id names the subject rather than adding a statement about it.
+            prop_assume!(!matches!(key.as_str(), "id" | "@id"));
+            doc["credentialSubject"][key.as_str()] = value;
+            match to_quads(&doc) {
+                Ok(quads) => prop_assert_eq!(quads.len(), before + 1, "{}", key),
+                Err(JsonLdError::Dropped { path, .. }) | Err(JsonLdError::KeywordNotAllowed { path, .. }) => {
+                    prop_assert!(path.starts_with("/credentialSubject"), "{}", path);
+                }
+                Err(JsonLdError::InlineContext { .. } | JsonLdError::UnknownContext { .. }) => {
+                    prop_assert_eq!(key.as_str(), "@context");
+                }
+                Err(JsonLdError::JsonLd(_)) => {} // e.g. "@id" with a non-IRI: refused by the processor
+                Err(e) => prop_assert!(false, "{key}: {e:?}"),
+            }
+        }
+    }
+}
