@@ -9,7 +9,7 @@
 //! `#service-N` — and `registry/tests/reference_resolver.rs` compares them with it on anvil.
 //! Siegel's own `did/pub/Multikey/…` attributes are shown as `Multikey` with
 //! `publicKeyMultibase`. Where Siegel departs from the reference resolver on purpose: validity is
-//! `validTo > now` (the contract's own rule; the reference still lists a key revoked in the
+//! `validTo > now` (the contract's own rule; the reference still lists a delegate revoked in the
 //! current second), a revoked `enc` key also leaves `keyAgreement` (the reference leaves a
 //! dangling reference), and attribute values longer than any key of their kind are reported in
 //! [`Resolution::skipped`] instead of being encoded.

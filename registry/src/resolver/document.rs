@@ -27,9 +27,10 @@
 //!   the entry; an owner of `0x0` deactivates the DID.
 //!
 //! Where Siegel departs from the reference resolver, on purpose:
-//! - validity is `validTo > now`, as the contract's own `validDelegate` decides, so a revocation
-//!   (which sets `validTo` to its block's time) counts from its own block; the reference resolver
-//!   uses `>=` and still lists a key revoked in the current second;
+//! - validity is `validTo > now`, as the contract's own `validDelegate` decides, so a delegate's
+//!   revocation (which sets `validTo` to its block's time) counts from its own block; the
+//!   reference resolver uses `>=` and still lists a delegate revoked in the current second (or in
+//!   the block a versioned resolution asks for);
 //! - a revoked `enc` key also leaves `keyAgreement` (the reference resolver leaves a dangling
 //!   reference there);
 //! - attribute values longer than any key of their algorithm can be are not rendered: the
