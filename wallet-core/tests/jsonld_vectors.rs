@@ -36,12 +36,6 @@ fn check_text(doc: &str, expected: &str) {
     assert_eq!(ours.trim_end(), expected.trim_end(), "{doc} vs {expected}");
 }
 
-fn check_list(doc: &str, expected: &str) {
-    let lines = canonicalize(&json(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
-    let expected: Vec<String> = serde_json::from_value(json(expected)).unwrap();
-    assert_eq!(lines, expected, "{doc} vs {expected:?}");
-}
-
 #[test]
 fn eddsa_canon_doc() {
     check_text(
