@@ -16,19 +16,21 @@
 //!
 //! # Round trips
 //! Resolution costs at most three round trips whatever the length of the history (one more per
-//! [`MAX_BATCH`] blocks of history beyond the first): (1) head block, `changed(identity)` and the
-//! clock; (2) all of the identity's events up to `changed` in one `eth_getLogs` filtered by the
-//! identity topic; (3) each block of that history again, this time with every identity's registry
-//! events, and the timestamps of the version blocks for the metadata.
+//! [`MAX_BATCH`] separate runs of blocks in the history beyond the first): (1) head block,
+//! `changed(identity)` and the clock; (2) all of the identity's events up to `changed` in one
+//! `eth_getLogs` filtered by the identity topic; (3) the blocks of that history again — one
+//! `eth_getLogs` per run of consecutive blocks — this time with every identity's registry events,
+//! and the timestamps of the version blocks for the metadata.
 //!
 //! # What is trusted from the node
 //! A resolver that asks one node cannot be safer than the node's state: Siegel trusts
 //! - its answers about state and blocks — `changed(identity)` (`eth_call`), the head number and the
 //!   block timestamps;
-//! - its list of the registry's events in one given block (`eth_getLogs` over that single block
-//!   for the registry address, not filtered by identity) to be complete. A node that leaves an
-//!   event out of that list *and* out of the history alike — that is, one that lies consistently —
-//!   is not detected; only checking receipts against block headers (a light client) would.
+//! - its list of the registry's events in given blocks (`eth_getLogs` over the blocks of the
+//!   history for the registry address, not filtered by identity) to be complete. A node that
+//!   leaves an event out of that list *and* out of the history alike — that is, one that lies
+//!   consistently — is not detected; only checking receipts against block headers (a light
+//!   client) would.
 //!
 //! It does not trust, and checks:
 //! - every log's emitting contract, block range, topic count, event signature and identity topic
@@ -338,18 +340,16 @@ impl<'c> Resolver<'c> {
 
         // Round trip 3: every block of the history again, now with all identities' events, and
         // the timestamps of the version blocks.
-        let blocks = history::blocks(&logs);
+        let runs = history::runs(&logs);
         let mut requests: Vec<Request> = metadata
             .version_id
             .into_iter()
             .chain(metadata.next_version_id)
             .map(|b| Request::Block(BlockRef::Number(b)))
             .collect();
-        let versions = requests.len();
         requests.extend(
-            blocks
-                .iter()
-                .map(|b| Request::Logs(history::block_filter(self.registry, *b))),
+            runs.iter()
+                .map(|r| Request::Logs(history::range_filter(self.registry, *r))),
         );
         let mut answers = Vec::with_capacity(requests.len());
         for chunk in requests.chunks(MAX_BATCH) {
@@ -362,13 +362,9 @@ impl<'c> Resolver<'c> {
         if metadata.next_version_id.is_some() {
             metadata.next_update = Some(expect_block(answers.next())?.timestamp);
         }
-        debug_assert_eq!(
-            versions,
-            usize::from(metadata.updated.is_some()) + usize::from(metadata.next_update.is_some())
-        );
-        for block in blocks {
-            let block_logs = expect_logs(answers.next())?;
-            history::check_complete(&logs, block, &block_logs, self.registry, identity)?;
+        for run in runs {
+            let range_logs = expect_logs(answers.next())?;
+            history::check_complete(&logs, run, &range_logs, self.registry, identity)?;
         }
 
         Ok(Resolution {

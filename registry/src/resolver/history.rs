@@ -45,13 +45,13 @@ pub(super) enum Change {
     },
 }
 
-/// The log filter of one block's registry events for every identity: the query the completeness
-/// check compares the history with.
-pub(super) fn block_filter(registry: Address, block: u64) -> LogFilter {
+/// The log filter of the registry's events for every identity in blocks `from..=to`: the query
+/// the completeness check compares the history with.
+pub(super) fn range_filter(registry: Address, (from, to): (u64, u64)) -> LogFilter {
     LogFilter {
         address: registry,
-        from: block,
-        to: block,
+        from,
+        to,
         topic0: EVENT_SIGNATURES.to_vec(),
         topic1: None,
     }
@@ -189,43 +189,52 @@ pub(super) fn check_links(events: &[Event], changed: u64) -> Result<(), ResolveE
     Ok(())
 }
 
-/// The blocks of the history, oldest first.
-pub(super) fn blocks(logs: &[LogEntry]) -> Vec<u64> {
-    let mut blocks: Vec<u64> = logs.iter().map(|l| l.block_number).collect();
-    blocks.dedup();
-    blocks
+/// The blocks of the history as runs of consecutive blocks (`from..=to`), oldest first: one
+/// query per run — a run holds the identity's events in every block, so it brings in no block
+/// the history does not name.
+pub(super) fn runs(logs: &[LogEntry]) -> Vec<(u64, u64)> {
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for block in logs.iter().map(|l| l.block_number) {
+        match runs.last_mut() {
+            Some((_, to)) if block <= to.saturating_add(1) => *to = block,
+            _ => runs.push((block, block)),
+        }
+    }
+    runs
 }
 
 /// Compares the identity's events in the history (`history`, from the ranged query filtered by
-/// identity) with the same block's registry events for every identity (`block_logs`, from
-/// [`block_filter`]): both must hold exactly the same events of `identity`. An event the history
-/// left out — the revocation after a publication in the same block, say — shows up here.
+/// identity) with the registry's events for every identity in blocks `from..=to` (`range_logs`,
+/// from [`range_filter`]): both must hold exactly the same events of `identity`. An event the
+/// history left out — the revocation after a publication in the same block, say — shows up here.
 pub(super) fn check_complete(
     history: &[LogEntry],
-    block: u64,
-    block_logs: &[LogEntry],
+    (from, to): (u64, u64),
+    range_logs: &[LogEntry],
     registry: Address,
     identity: Address,
 ) -> Result<(), ResolveError> {
-    let mut ours: BTreeMap<u64, &LogEntry> = BTreeMap::new();
-    for log in block_logs {
-        check_requested(log, registry, None, block, block)?;
+    let mut ours: BTreeMap<(u64, u64), &LogEntry> = BTreeMap::new();
+    for log in range_logs {
+        check_requested(log, registry, None, from, to)?;
         if log.topics.get(1) == Some(&identity.into_word())
-            && ours.insert(log.log_index, log).is_some()
+            && ours
+                .insert((log.block_number, log.log_index), log)
+                .is_some()
         {
             return Err(ResolveError::Inconsistent(format!(
-                "two logs at block {block} index {}",
-                log.log_index
+                "two logs at block {} index {}",
+                log.block_number, log.log_index
             )));
         }
     }
-    let in_history: BTreeMap<u64, &LogEntry> = history
+    let in_history: BTreeMap<(u64, u64), &LogEntry> = history
         .iter()
-        .filter(|l| l.block_number == block)
-        .map(|l| (l.log_index, l))
+        .filter(|l| (from..=to).contains(&l.block_number))
+        .map(|l| ((l.block_number, l.log_index), l))
         .collect();
-    for (index, log) in &ours {
-        match in_history.get(index) {
+    for ((block, index), log) in &ours {
+        match in_history.get(&(*block, *index)) {
             Some(h) if *h == *log => {}
             Some(_) => {
                 return Err(ResolveError::Inconsistent(format!(
@@ -239,10 +248,34 @@ pub(super) fn check_complete(
             }
         }
     }
-    if let Some(index) = in_history.keys().find(|i| !ours.contains_key(i)) {
+    if let Some((block, index)) = in_history.keys().find(|k| !ours.contains_key(k)) {
         return Err(ResolveError::Inconsistent(format!(
             "the identity's event at block {block} index {index} is missing from that block's own logs"
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    fn at(block: u64) -> LogEntry {
+        LogEntry {
+            address: Address::ZERO,
+            topics: Vec::new(),
+            data: Bytes::new(),
+            block_number: block,
+            log_index: 0,
+        }
+    }
+
+    #[test]
+    fn consecutive_blocks_are_one_run() {
+        let logs: Vec<LogEntry> = [3, 3, 4, 5, 9, 11, 12].into_iter().map(at).collect();
+        assert_eq!(runs(&logs), [(3, 5), (9, 9), (11, 12)]);
+        assert_eq!(runs(&[]), []);
+        assert_eq!(runs(&[at(u64::MAX)]), [(u64::MAX, u64::MAX)]);
+    }
 }
