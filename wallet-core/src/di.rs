@@ -71,19 +71,27 @@
 
 pub mod bbs_2023;
 mod cbor;
+pub mod claims;
 pub mod eddsa_rdfc_2022;
 pub mod json_pointer;
 mod multikey;
+mod time;
 
 use std::collections::HashMap;
 
-pub use multikey::{BLS12_381_G2_PUB, ED25519_PRIV, ED25519_PUB, Multikey, MultikeyError};
+pub use claims::{ClaimValue, Node, VerifiedClaims};
+pub use multikey::{
+    BLS12_381_G2_PUB, ED25519_PRIV, ED25519_PUB, MAX_MULTIKEY_LEN, Multikey, MultikeyError,
+};
+pub use time::{Clock, DateTime, DateTimeError, MAX_CLOCK_SKEW_SECONDS, SystemClock};
 
 /// The small API most callers need: issuers sign with [`issue_bbs`], holders [`derive()`] a
 /// selective disclosure and wrap it in a [`sign_presentation`], verifiers use [`verify_derived`]
 /// and [`verify_presentation`]; keys come from a [`KeyResolver`].
-pub use bbs_2023::{derive, issue as issue_bbs, verify_base_proof, verify_derived};
-pub use eddsa_rdfc_2022::{sign_presentation, verify_presentation};
+pub use bbs_2023::{
+    derive, issue as issue_bbs, verify_base_proof, verify_derived, verify_derived_at,
+};
+pub use eddsa_rdfc_2022::{sign_presentation, verify_presentation, verify_presentation_at};
 
 use serde_json::{Map, Value};
 
@@ -130,6 +138,43 @@ pub enum ProofError {
     /// The signature does not verify.
     #[error("invalid signature")]
     InvalidSignature,
+    /// An encoded value is longer than any valid one, refused before decoding: base58 decoding
+    /// takes time quadratic in the length, so a 100 k-character value would cost seconds.
+    #[error("{what} is {length} characters long; at most {limit} are accepted")]
+    TooLong {
+        /// What was too long: "proofValue", "Multikey".
+        what: &'static str,
+        /// Its length in characters (bytes of UTF-8).
+        length: usize,
+        /// The most accepted.
+        limit: usize,
+    },
+    /// The proof's `expires` is not after the verification time (VC Data Integrity § 2.1).
+    #[error("the proof expired at {expires} (verification time {now})")]
+    Expired {
+        /// The proof's `expires`.
+        expires: DateTime,
+        /// The verification time.
+        now: DateTime,
+    },
+    /// The proof's `created` lies more than [`MAX_CLOCK_SKEW_SECONDS`] after the verification
+    /// time.
+    #[error("the proof was created at {created}, after the verification time {now}")]
+    NotYetValid {
+        /// The proof's `created`.
+        created: DateTime,
+        /// The verification time.
+        now: DateTime,
+    },
+    /// A derived `bbs-2023` proof's label map is not one-to-one: two canonical blank-node labels
+    /// map to the same signed label, or one is listed twice. The verifier would merge distinct
+    /// nodes of the revealed document into one signed node (vc-di-bbs § 3.3.11: the map is a
+    /// relabelling, so it must be a bijection).
+    #[error("the derived proof's label map is not one-to-one: {label} is used twice")]
+    LabelMapNotInjective {
+        /// The label that appears twice (`c14nN` or `bN`).
+        label: String,
+    },
 }
 
 /// A public key a verification method resolves to.
@@ -247,7 +292,15 @@ impl KeyResolver for StaticResolver {
             return Err(fail("did:key fragment does not match the key".into()));
         }
         Multikey::decode(key)
-            .map_err(|e| fail(e.to_string()))?
+            .map_err(|e| match e {
+                // Typed, and without a copy of the (long) input in the error.
+                MultikeyError::TooLong { length, limit } => ProofError::TooLong {
+                    what: "Multikey",
+                    length,
+                    limit,
+                },
+                e => fail(e.to_string()),
+            })?
             .into_public()
             .map_err(|e| fail(e.to_string()))
     }
@@ -335,48 +388,10 @@ pub(crate) fn proof_config(
     Ok(canonicalize(&Value::Object(config))?.concat())
 }
 
-/// `created` and other dateTimes: an XML Schema dateTime with a time zone, as the Data Integrity
-/// spec requires (`YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm)`).
+/// `created` and other dateTimes: an XML Schema `dateTimeStamp` (a dateTime with a time zone), as
+/// the Data Integrity spec requires — see [`DateTime::parse`].
 pub(crate) fn is_date_time_stamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
-    if b.len() < 20
-        || !digits(0..4)
-        || b[4] != b'-'
-        || !digits(5..7)
-        || b[7] != b'-'
-        || !digits(8..10)
-    {
-        return false;
-    }
-    if b[10] != b'T'
-        || !digits(11..13)
-        || b[13] != b':'
-        || !digits(14..16)
-        || b[16] != b':'
-        || !digits(17..19)
-    {
-        return false;
-    }
-    let mut i = 19;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    match &b[i..] {
-        b"Z" => true,
-        [s, h1, h2, b':', m1, m2] if (*s == b'+' || *s == b'-') => {
-            [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
-        }
-        _ => false,
-    }
+    DateTime::parse(s).is_ok()
 }
 
 #[cfg(test)]

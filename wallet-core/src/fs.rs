@@ -118,13 +118,7 @@ fn tmp_prefix(path: &Path) -> String {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     let dir = parent_dir(path);
     create_private_dir(&dir)?;
-    let mut rand = [0u8; 8];
-    getrandom::fill(&mut rand).map_err(|e| FsError {
-        op: "draw a temporary name for",
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    let tmp = dir.join(format!("{}{}", tmp_prefix(path), hex::encode(rand)));
+    let tmp = temp_path(path)?;
     let result = (|| {
         let mut f = open_private(&tmp, true)?;
         f.write_all(bytes).map_err(err("write", &tmp))?;
@@ -137,6 +131,64 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Like [`write_atomic`], but never replaces a file: if `path` exists — even one created by
+/// another process a moment ago — nothing is written and the error's `source` is
+/// [`std::io::ErrorKind::AlreadyExists`] with `path` as its path. The bytes go to a temporary
+/// file first (fsynced), which is then hard-linked to `path`: `link(2)` fails if the name exists,
+/// atomically, where `rename(2)` would replace it. On a file system without hard links the bytes
+/// are written straight to `path`, opened `O_CREAT | O_EXCL`; that still never replaces a file,
+/// but a crash mid-write can leave a partial file there (which a reader's checksum detects).
+///
+/// # Errors
+/// As above; otherwise the failing step and its OS error. The temporary file is removed.
+pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
+    let dir = parent_dir(path);
+    create_private_dir(&dir)?;
+    let tmp = temp_path(path)?;
+    let result = (|| {
+        let mut f = open_private(&tmp, true)?;
+        f.write_all(bytes).map_err(err("write", &tmp))?;
+        f.sync_all().map_err(err("fsync", &tmp))?;
+        drop(f);
+        match fs::hard_link(&tmp, path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(err("link into place", path)(e));
+            }
+            // No hard links here (FAT, some network file systems): exclusive create instead.
+            Err(_) => {
+                let mut f = open_private(path, true)?;
+                let written = f
+                    .write_all(bytes)
+                    .and_then(|()| f.sync_all())
+                    .map_err(err("write", path));
+                if written.is_err() {
+                    // The file is ours (created just now): do not leave a partial one.
+                    let _ = fs::remove_file(path);
+                }
+                written?;
+            }
+        }
+        sync_dir(&dir)
+    })();
+    let _ = fs::remove_file(&tmp);
+    if result.is_ok() {
+        // The temporary name is gone from the directory too, durably.
+        let _ = sync_dir(&dir);
+    }
+    result
+}
+
+fn temp_path(path: &Path) -> Result<PathBuf, FsError> {
+    let mut rand = [0u8; 8];
+    getrandom::fill(&mut rand).map_err(|e| FsError {
+        op: "draw a temporary name for",
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    Ok(parent_dir(path).join(format!("{}{}", tmp_prefix(path), hex::encode(rand))))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), FsError> {
@@ -158,6 +210,33 @@ pub fn remove_stale_temps(path: &Path) {
             if e.file_name().to_string_lossy().starts_with(&prefix) {
                 let _ = fs::remove_file(e.path());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn write_new_atomic_never_replaces_a_file() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("backup.siegel");
+        write_new_atomic(&path, b"first").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"first");
+        let e = write_new_atomic(&path, b"second").unwrap_err();
+        assert_eq!(e.source.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(e.path, path);
+        assert_eq!(fs::read(&path).unwrap(), b"first");
+        // No temporary file is left behind, on success or failure.
+        let names: Vec<_> = fs::read_dir(d.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
         }
     }
 }

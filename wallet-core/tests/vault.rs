@@ -434,6 +434,46 @@ fn change_passphrase() {
     assert_eq!(v.kdf_params().iterations, 2);
 }
 
+/// A destination that appears while the backup is being sealed — after any existence check — is
+/// never overwritten: the backup is created exclusively, not checked for and then renamed over.
+#[test]
+fn backup_never_overwrites_a_file_created_meanwhile() {
+    let d = tmp();
+    let v = populated(&d.path().join("w.siegel"));
+    let backup = d.path().join("w.backup");
+    let theirs = b"a file someone else just wrote";
+    let result = std::thread::scope(|s| {
+        // The default KDF takes hundreds of milliseconds: the file appears during it.
+        let export = s.spawn(|| {
+            v.export_backup(
+                &backup,
+                &pass("bk"),
+                Some(KdfParams::DEFAULT),
+                Overwrite::Refuse,
+            )
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&backup)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, theirs))
+            .unwrap();
+        export.join().unwrap()
+    });
+    assert!(
+        matches!(&result, Err(Error::AlreadyExists(p)) if *p == backup),
+        "{result:?}"
+    );
+    assert_eq!(std::fs::read(&backup).unwrap(), theirs);
+    let names: Vec<_> = std::fs::read_dir(d.path()).unwrap().flatten().collect();
+    assert_eq!(
+        names.len(),
+        3,
+        "vault, its lock and the other file only: {names:?}"
+    );
+}
+
 #[test]
 fn backup_and_restore() {
     let d = tmp();

@@ -39,9 +39,10 @@ pub use base::{create_base_proof, issue, verify_base_proof};
 pub use disclosure::derive_mocked;
 pub use disclosure::{DisclosureData, derive, disclosure_data};
 pub use proof_value::{
-    BaseProofValue, DerivedProofValue, parse_base_proof_value, parse_derived_proof_value,
+    BaseProofValue, DerivedProofValue, MAX_PROOF_VALUE_LEN, parse_base_proof_value,
+    parse_derived_proof_value,
 };
-pub use verify::{VerifiedDerived, VerifyData, verify_data, verify_derived};
+pub use verify::{VerifiedDerived, VerifyData, verify_data, verify_derived, verify_derived_at};
 
 fn parse_pointers(v: &[String]) -> Result<Vec<JsonPointer>, ProofError> {
     v.iter().map(|p| p.parse()).collect()

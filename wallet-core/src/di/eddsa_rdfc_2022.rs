@@ -13,15 +13,21 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::time::check_validity_period;
 use super::{
-    KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, controller_of, party_id,
-    proof_config, proof_options_value,
+    Clock, KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, SystemClock, controller_of,
+    party_id, proof_config, proof_options_value,
 };
 use crate::jsonld::canonicalize;
 
 /// The `cryptosuite` identifier.
 pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
 pub use super::PROOF_TYPE;
+
+/// The longest `proofValue` read: `z` + base58btc of a 64-byte Ed25519 signature is at most
+/// 1 + ⌈64 · log₅₈ 256⌉ = 89 characters. Base58 decoding is quadratic in the length (a
+/// 100 k-character value cost 3.9 s), so longer values are refused before decoding.
+pub const MAX_PROOF_VALUE_LEN: usize = 90;
 
 /// What the signer states in the proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,16 +146,32 @@ pub fn sign_presentation(
     )
 }
 
-/// Verifies the `eddsa-rdfc-2022` proof of `secured` (§ 3.3.2) against `expected`. Returns the
-/// verification method that signed.
+/// Verifies the `eddsa-rdfc-2022` proof of `secured` (§ 3.3.2) against `expected`, now (the
+/// system clock). Returns the verification method that signed.
 ///
 /// # Errors
-/// [`ProofError::InvalidSignature`] for a bad signature; [`ProofError::ContextMismatch`] for a
-/// wrong purpose, challenge or domain; other variants name the malformed part.
+/// As [`verify_proof_at`].
 pub fn verify_proof(
     secured: &Value,
     resolver: &dyn KeyResolver,
     expected: &Expectations,
+) -> Result<String, ProofError> {
+    verify_proof_at(secured, resolver, expected, &SystemClock)
+}
+
+/// [`verify_proof`] at the time `clock` gives: the proof's `expires` must be after it and its
+/// `created` no more than [`MAX_CLOCK_SKEW_SECONDS`](super::MAX_CLOCK_SKEW_SECONDS) ahead of it.
+///
+/// # Errors
+/// [`ProofError::InvalidSignature`] for a bad signature; [`ProofError::ContextMismatch`] for a
+/// wrong purpose, challenge or domain; [`ProofError::Expired`] / [`ProofError::NotYetValid`]
+/// outside the validity period; [`ProofError::TooLong`] for a `proofValue` longer than
+/// [`MAX_PROOF_VALUE_LEN`]; other variants name the malformed part.
+pub fn verify_proof_at(
+    secured: &Value,
+    resolver: &dyn KeyResolver,
+    expected: &Expectations,
+    clock: &dyn Clock,
 ) -> Result<String, ProofError> {
     let mut unsecured = object(secured, "the document")?;
     let proof = unsecured
@@ -172,11 +194,19 @@ pub fn verify_proof(
     {
         return Err(ProofError::ContextMismatch { what: "domain" });
     }
+    check_validity_period(&proof_map, clock.now())?;
     let vm = text("verificationMethod")
         .ok_or_else(|| ProofError::Malformed("the proof has no verificationMethod".into()))?
         .to_owned();
     let proof_value = text("proofValue")
         .ok_or_else(|| ProofError::Malformed("the proof has no proofValue".into()))?;
+    if proof_value.len() > MAX_PROOF_VALUE_LEN {
+        return Err(ProofError::TooLong {
+            what: "proofValue",
+            length: proof_value.len(),
+            limit: MAX_PROOF_VALUE_LEN,
+        });
+    }
     let sig_bytes = proof_value
         .strip_prefix('z')
         .and_then(|b| bs58::decode(b).into_vec().ok())
@@ -205,20 +235,34 @@ pub fn verify_proof(
     Ok(vm)
 }
 
-/// Verifies a presentation's `authentication` proof for the verifier's own challenge and domain.
-/// When the presentation names a `holder`, the signing key must be the holder's (its
-/// verification method's DID is the holder).
+/// Verifies a presentation's `authentication` proof for the verifier's own challenge and domain,
+/// now (the system clock). When the presentation names a `holder`, the signing key must be the
+/// holder's (its verification method's DID is the holder).
 ///
 /// # Errors
-/// As [`verify_proof`], and [`ProofError::ContextMismatch`] `{ what: "holder" }` when another
-/// DID's key signed.
+/// As [`verify_presentation_at`].
 pub fn verify_presentation(
     presentation: &Value,
     resolver: &dyn KeyResolver,
     challenge: &str,
     domain: &str,
 ) -> Result<String, ProofError> {
-    let vm = verify_proof(
+    verify_presentation_at(presentation, resolver, challenge, domain, &SystemClock)
+}
+
+/// [`verify_presentation`] at the time `clock` gives (see [`verify_proof_at`]).
+///
+/// # Errors
+/// As [`verify_proof_at`], and [`ProofError::ContextMismatch`] `{ what: "holder" }` when another
+/// DID's key signed.
+pub fn verify_presentation_at(
+    presentation: &Value,
+    resolver: &dyn KeyResolver,
+    challenge: &str,
+    domain: &str,
+    clock: &dyn Clock,
+) -> Result<String, ProofError> {
+    let vm = verify_proof_at(
         presentation,
         resolver,
         &Expectations {
@@ -226,6 +270,7 @@ pub fn verify_presentation(
             challenge: Some(challenge.to_owned()),
             domain: Some(domain.to_owned()),
         },
+        clock,
     )?;
     if let Some(holder) = presentation.get("holder")
         && party_id(holder) != Some(controller_of(&vm))

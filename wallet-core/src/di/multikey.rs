@@ -11,6 +11,13 @@ pub const ED25519_PRIV: [u8; 2] = [0x80, 0x26];
 /// Multicodec `bls12_381-g2-pub` (0xeb) as an unsigned varint.
 pub const BLS12_381_G2_PUB: [u8; 2] = [0xeb, 0x01];
 
+/// The longest Multikey string [`Multikey::decode`] reads. The longest key it knows is a
+/// BLS12-381 G2 public key, 2 + 96 bytes, whose base58btc form has at most
+/// ⌈98 · log₅₈ 256⌉ = 134 characters, plus the `z`; a few to spare. Base58 decoding takes time
+/// quadratic in the length (a 200 k-character did:key cost 14.7 s), so longer strings are refused
+/// before decoding.
+pub const MAX_MULTIKEY_LEN: usize = 140;
+
 /// Why a Multikey string was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -27,6 +34,14 @@ pub enum MultikeyError {
     /// A secret key where a public key was needed.
     #[error("a secret key where a public key was expected")]
     NotPublic,
+    /// Longer than any Multikey of a known type; refused before decoding.
+    #[error("a Multikey of {length} characters; at most {limit} are accepted")]
+    TooLong {
+        /// The string's length in bytes.
+        length: usize,
+        /// [`MAX_MULTIKEY_LEN`].
+        limit: usize,
+    },
 }
 
 /// A decoded Multikey.
@@ -56,8 +71,15 @@ impl Multikey {
     /// Decodes `z…`.
     ///
     /// # Errors
-    /// [`MultikeyError`].
+    /// [`MultikeyError`]; [`MultikeyError::TooLong`] beyond [`MAX_MULTIKEY_LEN`], before any
+    /// decoding.
     pub fn decode(s: &str) -> Result<Self, MultikeyError> {
+        if s.len() > MAX_MULTIKEY_LEN {
+            return Err(MultikeyError::TooLong {
+                length: s.len(),
+                limit: MAX_MULTIKEY_LEN,
+            });
+        }
         let body = s.strip_prefix('z').ok_or(MultikeyError::Encoding)?;
         let bytes = zeroize::Zeroizing::new(
             bs58::decode(body)
@@ -125,6 +147,48 @@ mod tests {
             bs58::encode([&[0xeb, 0x01][..], &[0u8; 96]].concat()).into_string()
         );
         assert_eq!(Multikey::decode(&bad_g2), Err(MultikeyError::InvalidKey));
+    }
+
+    #[test]
+    fn every_known_key_fits_the_bound() {
+        // The longest base58 form of n bytes is that of n 0xff bytes.
+        for len in [ED25519_PUB.len() + 32, BLS12_381_G2_PUB.len() + 96] {
+            let longest = Multikey::encode_prefixed(&vec![0xff; len]);
+            assert!(longest.len() <= MAX_MULTIKEY_LEN, "{len} bytes: {longest}");
+        }
+        let sk = crate::bbs::SecretKey::from_bytes(&[7u8; 32]).unwrap();
+        let bbs = Multikey::encode_bls12_381_g2_public(sk.public_key());
+        assert!(matches!(
+            Multikey::decode(&bbs),
+            Ok(Multikey::Bls12381G2Public(_))
+        ));
+    }
+
+    #[test]
+    fn hostile_lengths_are_refused_before_decoding() {
+        // 200 k characters cost 14.7 s to base58-decode before the bound.
+        let long = format!("z6Mk{}", "1".repeat(200_000));
+        assert_eq!(
+            Multikey::decode(&long),
+            Err(MultikeyError::TooLong {
+                length: 200_004,
+                limit: MAX_MULTIKEY_LEN
+            })
+        );
+        let just_over = format!("z{}", "2".repeat(MAX_MULTIKEY_LEN));
+        assert_eq!(
+            Multikey::decode(&just_over),
+            Err(MultikeyError::TooLong {
+                length: MAX_MULTIKEY_LEN + 1,
+                limit: MAX_MULTIKEY_LEN
+            })
+        );
+        // At the bound the string is decoded (and is no key).
+        let at_bound = format!("z{}", "2".repeat(MAX_MULTIKEY_LEN - 1));
+        assert_eq!(
+            Multikey::decode(&at_bound),
+            Err(MultikeyError::UnknownCodec)
+        );
     }
 
     proptest! {

@@ -26,9 +26,14 @@ pub(crate) fn export(
     kdf: Option<KdfParams>,
     overwrite: Overwrite,
 ) -> Result<(), Error> {
+    // Early answer before the (slow) key derivation; the exclusive write below is what
+    // guarantees it, also against a file created in the meantime.
     if dest.exists() && overwrite == Overwrite::Refuse {
         return Err(Error::AlreadyExists(dest.to_path_buf()));
     }
     let bytes = super::seal_backup(content, passphrase, kdf.unwrap_or_default())?;
-    file::write_atomic(dest, &bytes)
+    match overwrite {
+        Overwrite::Replace => file::write_atomic(dest, &bytes),
+        Overwrite::Refuse => file::write_new_atomic(dest, &bytes),
+    }
 }

@@ -159,12 +159,15 @@ struct CredentialRef<'a> {
     added_at: u64,
 }
 
+/// A credential as read: the document stays a borrowed slice of the (zeroizing) plaintext until
+/// [`document_text`] decodes it into its one owned copy.
 #[derive(Deserialize)]
-struct StoredCredential {
+struct StoredCredential<'a> {
     id: String,
     label: String,
     format: String,
-    document: String,
+    #[serde(borrow)]
+    document: &'a RawValue,
     added_at: u64,
 }
 
@@ -248,7 +251,9 @@ impl Content {
     /// Parses decrypted JSON, migrating older schemas.
     ///
     /// The top level is read as borrowed raw values, so the secret hex strings are decoded straight
-    /// from the (zeroizing) plaintext buffer without intermediate copies.
+    /// from the (zeroizing) plaintext buffer without intermediate copies, and each credential
+    /// document is decoded once, into the record that zeroizes it ([`document_text`]). No
+    /// `serde_json::Value` of the contents is ever built: its strings would be freed unzeroized.
     pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let top: BTreeMap<&str, &RawValue> = serde_json::from_slice(bytes).map_err(invalid)?;
         let schema: u32 = match top.get("schema") {
@@ -261,13 +266,8 @@ impl Content {
                 supported: CONTENT_SCHEMA,
             });
         }
-        if schema < CONTENT_SCHEMA {
-            let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(invalid)?;
-            migrate(&mut value, schema)?;
-            let mut migrated =
-                ZeroizingWriter(Zeroizing::new(Vec::with_capacity(bytes.len() + 64)));
-            serde_json::to_writer(&mut migrated, &value).map_err(invalid)?;
-            return Self::from_bytes(&migrated.0);
+        if schema == 0 {
+            return Err(invalid("unknown content schema 0"));
         }
         fn field<'a, T: Deserialize<'a> + Default>(
             top: &BTreeMap<&str, &'a RawValue>,
@@ -281,7 +281,8 @@ impl Content {
             }
         }
         let stored_keys: Vec<StoredKey> = field(&top, "keys")?;
-        let stored_credentials: Vec<StoredCredential> = field(&top, "credentials")?;
+        let stored_credentials: Vec<StoredCredential<'_>> = field(&top, "credentials")?;
+        // Schema 1 had no history; `field` reads its absence as empty.
         let history: Vec<DisclosureRecord> = field(&top, "history")?;
 
         let mut keys = Vec::with_capacity(stored_keys.len());
@@ -301,14 +302,16 @@ impl Content {
         }
         let credentials = stored_credentials
             .into_iter()
-            .map(|c| CredentialRecord {
-                id: c.id,
-                label: c.label,
-                format: c.format,
-                document: c.document,
-                added_at: c.added_at,
+            .map(|c| {
+                Ok(CredentialRecord {
+                    document: document_text(c.document, schema)?,
+                    id: c.id,
+                    label: c.label,
+                    format: c.format,
+                    added_at: c.added_at,
+                })
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         let other = top
             .iter()
             .filter(|(k, _)| !KNOWN_FIELDS.contains(k))
@@ -326,40 +329,79 @@ impl Content {
 /// Top-level fields this build reads itself; everything else is kept verbatim.
 const KNOWN_FIELDS: [&str; 4] = ["schema", "keys", "credentials", "history"];
 
-/// Upgrades a parsed document from schema `from` to [`CONTENT_SCHEMA`], one step at a time.
-fn migrate(value: &mut serde_json::Value, from: u32) -> Result<(), Error> {
-    let mut schema = from;
-    while schema < CONTENT_SCHEMA {
-        match schema {
-            1 => migrate_1_to_2(value)?,
-            other => return Err(invalid(format!("unknown content schema {other}"))),
-        }
-        schema += 1;
+/// The text of a stored credential document. Schema 2 stores JSON text (a JSON string); the
+/// schema 1 → 2 migration turns a schema 1 document, an embedded JSON value, into its JSON text
+/// as written in the file.
+fn document_text(raw: &RawValue, schema: u32) -> Result<String, Error> {
+    let text = raw.get();
+    if text.starts_with('"') {
+        unescape_json_string(text)
+    } else if schema == 1 {
+        Ok(text.to_owned())
+    } else {
+        Err(invalid("credentials: a document is not JSON text"))
     }
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert("schema".into(), CONTENT_SCHEMA.into());
-    }
-    Ok(())
 }
 
-/// Schema 1 → 2: credential documents become JSON text; the history list appears.
-fn migrate_1_to_2(value: &mut serde_json::Value) -> Result<(), Error> {
-    let obj = value
-        .as_object_mut()
-        .ok_or_else(|| invalid("contents are not a JSON object"))?;
-    if let Some(creds) = obj.get_mut("credentials").and_then(|c| c.as_array_mut()) {
-        for c in creds {
-            let doc = c
-                .get_mut("document")
-                .ok_or_else(|| invalid("schema 1 credential without a document"))?;
-            if !doc.is_string() {
-                *doc = serde_json::Value::String(doc.to_string());
+/// Decodes a JSON string literal (RFC 8259 § 7) into a `String` allocated once, at a capacity it
+/// never outgrows (no escape decodes to more bytes than it takes), so no partial copy is left in
+/// freed memory; on error the partial result is zeroized. serde_json's own decoding of escaped
+/// strings goes through a scratch buffer that it frees without zeroizing.
+fn unescape_json_string(literal: &str) -> Result<String, Error> {
+    let body = literal
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .ok_or_else(|| invalid("a document is not a JSON string"))?;
+    let mut out = Zeroizing::new(String::with_capacity(body.len()));
+    let mut chars = body.chars();
+    let bad = || invalid("a document is not a valid JSON string");
+    let hex4 = |chars: &mut std::str::Chars<'_>| -> Result<u32, Error> {
+        (0..4).try_fold(0u32, |acc, _| {
+            let d = chars.next().and_then(|c| c.to_digit(16)).ok_or_else(bad)?;
+            Ok(acc * 16 + d)
+        })
+    };
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            if c < ' ' || c == '"' {
+                return Err(bad());
             }
+            out.push(c);
+            continue;
         }
+        let decoded = match chars.next().ok_or_else(bad)? {
+            '"' => '"',
+            '\\' => '\\',
+            '/' => '/',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'u' => {
+                let first = hex4(&mut chars)?;
+                let code = match first {
+                    // A high surrogate must be followed by an escaped low one.
+                    0xd800..=0xdbff => {
+                        if chars.next() != Some('\\') || chars.next() != Some('u') {
+                            return Err(bad());
+                        }
+                        let low = hex4(&mut chars)?;
+                        if !(0xdc00..=0xdfff).contains(&low) {
+                            return Err(bad());
+                        }
+                        0x1_0000 + ((first - 0xd800) << 10) + (low - 0xdc00)
+                    }
+                    0xdc00..=0xdfff => return Err(bad()),
+                    c => c,
+                };
+                char::from_u32(code).ok_or_else(bad)?
+            }
+            _ => return Err(bad()),
+        };
+        out.push(decoded);
     }
-    obj.entry("history")
-        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-    Ok(())
+    Ok(std::mem::take(&mut *out))
 }
 
 #[cfg(test)]
@@ -378,6 +420,62 @@ mod tests {
         assert_eq!(saved["schema"], CONTENT_SCHEMA);
         assert_eq!(saved["credentials"][0]["document"], r#"{"a":[1,2]}"#);
         assert_eq!(saved["history"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn schema_1_documents_keep_their_text_and_strings_stay_strings() {
+        let v1 = br#"{"schema":1,"keys":[],"credentials":[
+            {"id":"c1","label":"a","format":"vc","document": { "b" : "\u00e9\"" } ,"added_at":1},
+            {"id":"c2","label":"b","format":"vc","document":"{\"x\":1}","added_at":2}]}"#;
+        let c = Content::from_bytes(v1).unwrap();
+        assert_eq!(c.credentials[0].document, r#"{ "b" : "\u00e9\"" }"#);
+        assert_eq!(c.credentials[1].document, r#"{"x":1}"#);
+        // Schema 2 documents must be JSON text.
+        let v2 = br#"{"schema":2,"credentials":[{"id":"c1","label":"a","format":"vc","document":{},"added_at":1}]}"#;
+        assert!(matches!(
+            Content::from_bytes(v2),
+            Err(Error::InvalidContent(m)) if m.contains("not JSON text")
+        ));
+    }
+
+    #[test]
+    fn json_strings_decode_like_serde_json() {
+        for literal in [
+            r#""""#,
+            r#""plain ünïcödé 🎉""#,
+            r#""\"\\\/\b\f\n\r\t""#,
+            r#""\u0041\u00e9\u20AC\ud83c\udf89""#,
+            r#""{\"a\":[1,2],\"b\":\"x\\\"y\"}""#,
+        ] {
+            let ours = unescape_json_string(literal).unwrap();
+            let theirs: String = serde_json::from_str(literal).unwrap();
+            assert_eq!(ours, theirs, "{literal}");
+            assert!(ours.capacity() <= literal.len(), "{literal}");
+        }
+        for bad in [
+            r#""\ud83c""#,
+            r#""\ud83c\u0041""#,
+            r#""\udf89""#,
+            r#""\x""#,
+            r#""\u12""#,
+            r#""\"#,
+            "\"a\u{1}b\"",
+            r#""a"b""#,
+            r#"'a'"#,
+        ] {
+            assert!(
+                matches!(unescape_json_string(bad), Err(Error::InvalidContent(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_round_trips_through_json(s in "\\PC{0,40}|[\\x00-\\x1f\"\\\\]{0,8}") {
+            let literal = serde_json::to_string(&s).unwrap();
+            proptest::prop_assert_eq!(unescape_json_string(&literal).unwrap(), s);
+        }
     }
 
     #[test]
@@ -412,6 +510,113 @@ mod tests {
         let saved: serde_json::Value = serde_json::from_slice(&c.to_bytes().unwrap()).unwrap();
         assert_eq!(saved["pseudonyms"], serde_json::json!([{"nym": "x"}]));
         assert_eq!(saved["settings"]["theme"], "dark");
+    }
+
+    /// A count of the places in this process's writable memory — heap, anonymous mappings and
+    /// stacks, freed blocks included — that hold a secret marker, read through `/proc/self/mem`
+    /// (no `unsafe`). The marker is held only XOR-masked here, so the search itself adds no copy.
+    #[cfg(target_os = "linux")]
+    mod memory {
+        use std::os::unix::fs::FileExt;
+
+        pub(super) const MASK: u8 = 0x5a;
+
+        pub(super) fn occurrences(masked: &[u8], buf: &mut [u8]) -> usize {
+            let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+            let mem = std::fs::File::open("/proc/self/mem").unwrap();
+            let mut found = 0;
+            for line in maps.lines() {
+                let f: Vec<&str> = line.split_whitespace().collect();
+                let path = f.get(5).copied().unwrap_or("");
+                if !f[1].starts_with("rw") || !(path.is_empty() || path.starts_with('[')) {
+                    continue;
+                }
+                let (start, end) = f[0].split_once('-').unwrap();
+                let start = u64::from_str_radix(start, 16).unwrap();
+                let end = u64::from_str_radix(end, 16).unwrap();
+                // Chunks overlap by the marker's length so none is missed at a boundary.
+                let step = (buf.len() - masked.len()) as u64;
+                let mut at = start;
+                while at < end {
+                    let want = buf.len().min((end - at) as usize);
+                    if let Ok(n) = mem.read_at(&mut buf[..want], at) {
+                        found += buf[..n]
+                            .windows(masked.len())
+                            .filter(|w| w.iter().zip(masked).all(|(b, m)| b ^ MASK == *m))
+                            .count();
+                    }
+                    // Leave no copy behind for the next read (which may read this buffer).
+                    buf.fill(0);
+                    at += step;
+                }
+            }
+            found
+        }
+    }
+
+    /// Plaintext of `schema` with one credential whose document holds a random marker: as an
+    /// embedded object (schema 1) or as JSON text (schema 2, the quotes escaped). Returns the
+    /// masked marker and the plaintext, built in place in a zeroizing buffer.
+    #[cfg(target_os = "linux")]
+    fn plaintext_with_marker(schema: u32) -> (Vec<u8>, Zeroizing<Vec<u8>>) {
+        let mut random = [0u8; 16];
+        getrandom::fill(&mut random).unwrap();
+        let masked: Vec<u8> = random
+            .iter()
+            .flat_map(|b| {
+                [
+                    b"0123456789abcdef"[usize::from(b >> 4)],
+                    b"0123456789abcdef"[usize::from(b & 15)],
+                ]
+            })
+            .map(|c| c ^ memory::MASK)
+            .collect();
+        let mut p = Zeroizing::new(Vec::with_capacity(4096));
+        let (open, close): (&[u8], &[u8]) = if schema == 1 {
+            (
+                br#"{"name":"Ada","secret":"padding-padding-padding-"#,
+                br#""}"#,
+            )
+        } else {
+            (
+                br#""{\"name\":\"Ada\",\"secret\":\"padding-padding-padding-"#,
+                br#"\"}""#,
+            )
+        };
+        p.extend_from_slice(
+            format!(r#"{{"schema":{schema},"keys":[],"credentials":[{{"id":"c1","label":"KYC","format":"vc","document":"#)
+                .as_bytes(),
+        );
+        p.extend_from_slice(open);
+        p.extend(masked.iter().map(|c| c ^ memory::MASK));
+        p.extend_from_slice(close);
+        p.extend_from_slice(br#","added_at":7}]}"#);
+        (masked, p)
+    }
+
+    /// Loading a vault — migrating schema 1, or reading schema 2 whose documents are escaped JSON
+    /// text — leaves no copy of a credential document anywhere in memory once the plaintext and
+    /// the contents are dropped.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn loading_leaves_no_plaintext_copy_in_memory() {
+        let mut buf = vec![0u8; 1 << 20];
+        for schema in [1, 2] {
+            let (masked, plaintext) = plaintext_with_marker(schema);
+            let content = Content::from_bytes(&plaintext).unwrap();
+            assert!(content.credentials[0].document.contains("\"name\":\"Ada\""));
+            assert!(
+                memory::occurrences(&masked, &mut buf) >= 2,
+                "the scan finds live copies"
+            );
+            drop(content);
+            drop(plaintext);
+            assert_eq!(
+                memory::occurrences(&masked, &mut buf),
+                0,
+                "schema {schema}: a copy of the credential survived in freed memory"
+            );
+        }
     }
 
     #[test]

@@ -41,6 +41,18 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     crate::fs::write_atomic(path, bytes).map_err(Error::from)
 }
 
+/// Write temp, fsync, then link into place: never replaces a file, even one created after a
+/// check (see [`crate::fs::write_new_atomic`]); an existing `path` is [`Error::AlreadyExists`].
+pub(crate) fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    crate::fs::write_new_atomic(path, bytes).map_err(|e| {
+        if e.source.kind() == std::io::ErrorKind::AlreadyExists && e.path == path {
+            Error::AlreadyExists(path.to_path_buf())
+        } else {
+            e.into()
+        }
+    })
+}
+
 /// Removes temporary files a crashed save left beside `path`. Call with the lock held.
 pub(crate) fn remove_stale_temps(path: &Path) {
     crate::fs::remove_stale_temps(path);

@@ -45,6 +45,19 @@ pub fn create_base_proof(
     mandatory_pointers: &[String],
     options: &ProofOptions,
 ) -> Result<Value, ProofError> {
+    let proof = crate::di::proof_options_value(options, CRYPTOSUITE)?;
+    sign_base(document, key, hmac_key, mandatory_pointers, proof)
+}
+
+/// [`create_base_proof`] with the proof options as a JSON object (the tests add members
+/// [`ProofOptions`] has no field for, such as `expires`).
+fn sign_base(
+    document: &Value,
+    key: &bbs::SecretKey,
+    hmac_key: &[u8; 32],
+    mandatory_pointers: &[String],
+    proof: Value,
+) -> Result<Value, ProofError> {
     let mut unsecured = document
         .as_object()
         .cloned()
@@ -55,7 +68,6 @@ pub fn create_base_proof(
         ));
     }
     let unsecured_value = Value::Object(unsecured.clone());
-    let proof = crate::di::proof_options_value(options, CRYPTOSUITE)?;
     let canonical_config = proof_config(&unsecured_value, &proof, CRYPTOSUITE)?;
     let (bbs_header, messages) = signing_input(
         &unsecured_value,
@@ -138,4 +150,55 @@ pub fn verify_base_proof(
     key.verify(&base.signature, &header, &messages)
         .map_err(|_| ProofError::InvalidSignature)?;
     Ok(vm)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use serde_json::json;
+
+    use super::*;
+    use crate::di::bbs_2023::{derive, verify_derived, verify_derived_at};
+    use crate::di::{DateTime, Multikey, StaticResolver};
+
+    /// A bbs-2023 proof with `expires` (which [`ProofOptions`] cannot set yet) verifies before
+    /// that instant and is refused from it on, the derived proof repeating the base's `expires`.
+    #[test]
+    fn derived_proofs_expire_with_their_base_proof() {
+        let sk = bbs::SecretKey::from_bytes(&[3u8; 32]).unwrap();
+        let mk = Multikey::encode_bls12_381_g2_public(sk.public_key());
+        let credential = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2",
+                         "https://www.w3.org/ns/credentials/examples/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": format!("did:key:{mk}"),
+            "credentialSubject": {"ageOver18": true, "name": "Ada"}
+        });
+        let proof = json!({
+            "type": "DataIntegrityProof",
+            "cryptosuite": CRYPTOSUITE,
+            "created": "2020-06-01T12:00:00Z",
+            "expires": "2021-01-01T00:00:00Z",
+            "verificationMethod": format!("did:key:{mk}#{mk}"),
+            "proofPurpose": "assertionMethod",
+        });
+        let signed = sign_base(&credential, &sk, &[9u8; 32], &["/issuer".into()], proof).unwrap();
+        let shown = derive(&signed, &["/credentialSubject/ageOver18".into()], b"n").unwrap();
+        assert_eq!(shown["proof"]["expires"], "2021-01-01T00:00:00Z");
+        let keys = StaticResolver::new();
+        let at = |s: &str| DateTime::parse(s).unwrap();
+        assert!(verify_derived_at(&shown, &keys, &at("2020-12-31T23:59:59Z")).is_ok());
+        for now in ["2021-01-01T00:00:00Z", "2021-01-01T00:00:01Z"] {
+            assert!(matches!(
+                verify_derived_at(&shown, &keys, &at(now)),
+                Err(ProofError::Expired { expires, now: n })
+                    if expires == at("2021-01-01T00:00:00Z") && n == at(now)
+            ));
+        }
+        // The simple API reads the system clock, which is past 2021.
+        assert!(matches!(
+            verify_derived(&shown, &keys),
+            Err(ProofError::Expired { .. })
+        ));
+    }
 }

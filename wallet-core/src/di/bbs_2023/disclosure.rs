@@ -11,8 +11,10 @@ use crate::di::ProofError;
 use crate::di::cbor::Cbor;
 use crate::di::json_pointer::{JsonPointer, select_json_ld};
 
-/// Everything a holder computes to derive a proof (`createDisclosureData`, § 3.3.7).
-#[derive(Debug, Clone)]
+/// Everything a holder computes to derive a proof (`createDisclosureData`, § 3.3.7). It holds
+/// every signed claim, the undisclosed ones included, so its `Debug` shows only indexes and
+/// counts.
+#[derive(Clone)]
 pub struct DisclosureData {
     /// Indexes (into the HMAC-relabelled quads) of the mandatory, selective and combined groups.
     pub mandatory_indexes: BTreeSet<usize>,
@@ -34,6 +36,21 @@ pub struct DisclosureData {
     pub base: BaseProofValue,
     /// The base proof's options (everything but `proofValue`), which the derived proof repeats.
     pub proof_options: Map<String, Value>,
+}
+
+impl std::fmt::Debug for DisclosureData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisclosureData")
+            .field("mandatory_indexes", &self.mandatory_indexes)
+            .field("selective_indexes", &self.selective_indexes)
+            .field("combined_indexes", &self.combined_indexes)
+            .field("adj_mandatory_indexes", &self.adj_mandatory_indexes)
+            .field("adj_selective_indexes", &self.adj_selective_indexes)
+            .field("label_map_len", &self.label_map.len())
+            .field("messages_len", &self.messages.len())
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `createDisclosureData` (§ 3.3.7) without the BBS proof.

@@ -1,6 +1,8 @@
 //! The CBOR proof values of `bbs-2023`: base (header 0xd95d02, § 3.3.6 / 3.3.8) and derived
 //! (header 0xd95d03, § 3.3.9 / 3.3.11), multibase base64url.
 
+use std::collections::HashSet;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
@@ -10,6 +12,13 @@ use crate::bbs::{self, Bls12381Sha256};
 use crate::di::ProofError;
 use crate::di::cbor::Cbor;
 
+/// The longest `proofValue` read, base or derived. Base64url decoding is linear, but nothing
+/// should be decoded that cannot be valid: a proof value sits inside a document, and no document
+/// over [`MAX_DOCUMENT_BYTES`](crate::jsonld::MAX_DOCUMENT_BYTES) is canonicalized. (The largest
+/// derived proof, hiding [`MAX_MESSAGES`](crate::bbs::MAX_MESSAGES) messages, is about 128 KiB of
+/// BBS proof, 175 k characters.)
+pub const MAX_PROOF_VALUE_LEN: usize = crate::jsonld::MAX_DOCUMENT_BYTES;
+
 pub(super) fn proof_value_bytes(
     proof: &Map<String, Value>,
     header: [u8; 3],
@@ -18,6 +27,13 @@ pub(super) fn proof_value_bytes(
         .get("proofValue")
         .and_then(Value::as_str)
         .ok_or_else(|| ProofError::Malformed("the proof has no proofValue".into()))?;
+    if pv.len() > MAX_PROOF_VALUE_LEN {
+        return Err(ProofError::TooLong {
+            what: "proofValue",
+            length: pv.len(),
+            limit: MAX_PROOF_VALUE_LEN,
+        });
+    }
     let bytes = pv
         .strip_prefix('u')
         .and_then(|b| URL_SAFE_NO_PAD.decode(b).ok())
@@ -123,7 +139,8 @@ pub struct DerivedProofValue {
 /// Parses the proof value of a derived proof (§ 3.3.11).
 ///
 /// # Errors
-/// [`ProofError::ProofValue`] naming what is malformed.
+/// [`ProofError::ProofValue`] naming what is malformed; [`ProofError::LabelMapNotInjective`]
+/// when two canonical labels map to one HMAC label or a canonical label is listed twice.
 pub fn parse_derived_proof_value(
     proof: &Map<String, Value>,
 ) -> Result<DerivedProofValue, ProofError> {
@@ -145,12 +162,27 @@ pub fn parse_derived_proof_value(
         Cbor::Uint(n) => usize::try_from(*n).map_err(|_| bad("index out of range")),
         _ => Err(bad("expected an unsigned integer")),
     };
+    let label_map: Vec<(String, String)> = compressed
+        .iter()
+        .map(|(k, v)| Ok((format!("c14n{}", uint(k)?), format!("b{}", uint(v)?))))
+        .collect::<Result<_, ProofError>>()?;
+    // The map relabels the verifier's canonical blank nodes with the issuer's HMAC labels; it
+    // must be one-to-one on both sides, or two revealed nodes would both stand for one signed
+    // node (the relabelled quads would merge them).
+    let mut c14n_seen = HashSet::with_capacity(label_map.len());
+    let mut hmac_seen = HashSet::with_capacity(label_map.len());
+    for (c14n, hmac) in &label_map {
+        for (seen, label) in [(&mut c14n_seen, c14n), (&mut hmac_seen, hmac)] {
+            if !seen.insert(label.as_str()) {
+                return Err(ProofError::LabelMapNotInjective {
+                    label: label.clone(),
+                });
+            }
+        }
+    }
     Ok(DerivedProofValue {
         bbs_proof: bbs_proof.clone(),
-        label_map: compressed
-            .iter()
-            .map(|(k, v)| Ok((format!("c14n{}", uint(k)?), format!("b{}", uint(v)?))))
-            .collect::<Result<_, ProofError>>()?,
+        label_map,
         mandatory_indexes: mandatory.iter().map(uint).collect::<Result<_, _>>()?,
         selective_indexes: selective.iter().map(uint).collect::<Result<_, _>>()?,
         presentation_header: ph.clone(),
@@ -159,8 +191,94 @@ pub fn parse_derived_proof_value(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
+    #![allow(clippy::unwrap_used, clippy::panic, reason = "tests")]
     use super::*;
+
+    /// A real derived proof whose label map is re-encoded with `edit` applied, verified.
+    fn verify_with_edited_label_map(
+        edit: impl FnOnce(&mut Vec<(Cbor, Cbor)>),
+    ) -> Result<crate::di::bbs_2023::VerifiedDerived, ProofError> {
+        use crate::di::bbs_2023::{DERIVED_HEADER, derive, issue, verify_derived};
+        use crate::di::eddsa_rdfc_2022::ProofOptions;
+        use crate::di::{Multikey, StaticResolver};
+        let sk = bbs::SecretKey::from_bytes(&[5u8; 32]).unwrap();
+        let mk = Multikey::encode_bls12_381_g2_public(sk.public_key());
+        // Two blank nodes: the credential and its subject.
+        let credential = serde_json::json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2",
+                         "https://www.w3.org/ns/credentials/examples/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": format!("did:key:{mk}"),
+            "credentialSubject": {"ageOver18": true, "name": "Ada"}
+        });
+        let options = ProofOptions {
+            verification_method: format!("did:key:{mk}#{mk}"),
+            proof_purpose: "assertionMethod".into(),
+            created: None,
+            challenge: None,
+            domain: None,
+        };
+        let signed = issue(&credential, &sk, &["/issuer".into()], &options).unwrap();
+        let mut shown = derive(&signed, &["/credentialSubject/ageOver18".into()], b"n").unwrap();
+        let keys = StaticResolver::new();
+        assert!(verify_derived(&shown, &keys).is_ok());
+        let proof = shown["proof"].as_object_mut().unwrap();
+        let Cbor::Array(mut items) = proof_value_bytes(proof, DERIVED_HEADER).unwrap() else {
+            panic!("not an array")
+        };
+        let Cbor::Map(label_map) = &mut items[1] else {
+            panic!("no label map")
+        };
+        assert_eq!(label_map.len(), 2, "{label_map:?}");
+        edit(label_map);
+        let value = encode_proof_value(DERIVED_HEADER, &Cbor::Array(items));
+        proof.insert("proofValue".into(), value.into());
+        verify_derived(&shown, &keys)
+    }
+
+    #[test]
+    fn a_label_map_that_merges_two_blank_nodes_is_refused() {
+        let mut merged = None;
+        let r = verify_with_edited_label_map(|m| {
+            m[1].1 = m[0].1.clone();
+            merged = Some(m[0].1.clone());
+        });
+        let Some(Cbor::Uint(b)) = merged else {
+            panic!("no label")
+        };
+        assert!(
+            matches!(&r, Err(ProofError::LabelMapNotInjective { label }) if *label == format!("b{b}")),
+            "{r:?}"
+        );
+        let r = verify_with_edited_label_map(|m| m[1].0 = m[0].0.clone());
+        assert!(
+            matches!(&r, Err(ProofError::LabelMapNotInjective { label }) if label.starts_with("c14n")),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn proof_values_beyond_the_bound_are_refused_before_decoding() {
+        let mut proof = Map::new();
+        let long = format!("u{}", "A".repeat(MAX_PROOF_VALUE_LEN));
+        proof.insert("proofValue".into(), long.into());
+        for r in [
+            parse_derived_proof_value(&proof).map(drop),
+            parse_base_proof_value(&proof).map(drop),
+        ] {
+            assert!(
+                matches!(
+                    r,
+                    Err(ProofError::TooLong {
+                        what: "proofValue",
+                        length,
+                        limit: MAX_PROOF_VALUE_LEN
+                    }) if length == MAX_PROOF_VALUE_LEN + 1
+                ),
+                "{r:?}"
+            );
+        }
+    }
 
     #[test]
     fn debug_leaves_out_the_hmac_key() {

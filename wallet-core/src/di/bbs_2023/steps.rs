@@ -17,8 +17,9 @@ use crate::di::{ProofError, proof_config};
 use crate::jsonld::to_quads;
 
 /// A document prepared for selection: blank nodes given skolem ids, its quads with those ids
-/// turned back into blank nodes, and the HMAC label of every blank node.
-#[derive(Debug, Clone)]
+/// turned back into blank nodes, and the HMAC label of every blank node. It holds the whole
+/// signed document, so its `Debug` shows only counts.
+#[derive(Clone)]
 pub struct Prepared {
     /// The document with an `@id` on every node object.
     pub skolemized: Value,
@@ -26,6 +27,15 @@ pub struct Prepared {
     pub quads: Vec<String>,
     /// Skolem blank-node label → HMAC label (`bN`).
     pub label_map: HashMap<String, String>,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("quads_len", &self.quads.len())
+            .field("label_map_len", &self.label_map.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Adds `"@id": "urn:bnid:_:sN"` to every node object (JSON object that is not a value

@@ -7,7 +7,9 @@ use serde_json::Value;
 use super::proof_value::{DerivedProofValue, parse_derived_proof_value};
 use super::{issuer_bbs_key, open_assertion, steps};
 use crate::bbs::{self, Bls12381Sha256};
-use crate::di::{KeyResolver, ProofError, controller_of, party_id};
+use crate::di::time::check_validity_period;
+use crate::di::{Clock, KeyResolver, ProofError, SystemClock, controller_of};
+use crate::di::claims::VerifiedClaims;
 use crate::jsonld::to_quads;
 
 /// What a verifier reconstructs from a derived document before the BBS check
@@ -17,6 +19,9 @@ pub struct VerifyData {
     /// The reveal document's canonical N-Quads with the issuer's HMAC labels restored, in
     /// canonical order.
     pub quads: Vec<String>,
+    /// The statements of the reveal document (its default graph), which the proof covers once
+    /// it verifies.
+    pub claims: VerifiedClaims,
     /// Canonical proof configuration (the derived proof's options).
     pub canonical_proof_config: String,
     /// SHA-256 over the mandatory quads.
@@ -48,6 +53,7 @@ pub fn verify_data(document: &Value) -> Result<VerifyData, ProofError> {
     }
     // Canonicalize the reveal document and restore the signed labels.
     let quads = to_quads(&unsecured)?;
+    let claims = VerifiedClaims::from_quads(&quads);
     let map: HashMap<String, String> = steps::canonical_id_map(&quads)?
         .into_iter()
         .map(|(input, c14n)| {
@@ -75,6 +81,7 @@ pub fn verify_data(document: &Value) -> Result<VerifyData, ProofError> {
         return Err(bad("selective indexes do not match the disclosed quads"));
     }
     Ok(VerifyData {
+        claims,
         quads: lines,
         canonical_proof_config,
         mandatory_hash,
@@ -91,8 +98,11 @@ pub struct VerifiedDerived {
     pub verification_method: String,
     /// The presentation header the proof is bound to.
     pub presentation_header: Vec<u8>,
-    /// The credential's `issuer` id, if it names one.
+    /// The credential's `issuer` IRI as signed (read from the verified statements, not the
+    /// JSON), if the credential names exactly one.
     pub issuer: Option<String>,
+    /// Everything the proof verified: read claims here, never from the document's JSON.
+    pub claims: VerifiedClaims,
 }
 
 impl VerifiedDerived {
@@ -105,17 +115,35 @@ impl VerifiedDerived {
     }
 }
 
-/// Verifies a derived `bbs-2023` proof (§ 3.3.10–3.3.13). The caller compares
-/// `presentation_header` with the nonce it issued.
+/// Verifies a derived `bbs-2023` proof (§ 3.3.10–3.3.13) now (the system clock). The caller
+/// compares `presentation_header` with the nonce it issued.
 ///
 /// # Errors
-/// [`ProofError::InvalidSignature`] for a proof that does not verify; other variants name the
-/// malformed part.
+/// As [`verify_derived_at`].
 pub fn verify_derived(
     document: &Value,
     resolver: &dyn KeyResolver,
 ) -> Result<VerifiedDerived, ProofError> {
+    verify_derived_at(document, resolver, &SystemClock)
+}
+
+/// [`verify_derived`] at the time `clock` gives: the proof's `expires` (repeated from the base
+/// proof) must be after it, and its `created` no more than
+/// [`MAX_CLOCK_SKEW_SECONDS`](crate::di::MAX_CLOCK_SKEW_SECONDS) ahead of it.
+///
+/// # Errors
+/// [`ProofError::InvalidSignature`] for a proof that does not verify;
+/// [`ProofError::Expired`] / [`ProofError::NotYetValid`] outside the validity period; other
+/// variants name the malformed part.
+pub fn verify_derived_at(
+    document: &Value,
+    resolver: &dyn KeyResolver,
+    clock: &dyn Clock,
+) -> Result<VerifiedDerived, ProofError> {
     let data = verify_data(document)?;
+    if let Some(proof) = document.get("proof").and_then(Value::as_object) {
+        check_validity_period(proof, clock.now())?;
+    }
     let vm = data.verification_method;
     let pk = issuer_bbs_key(resolver, &vm)?;
     let header = steps::bbs_header(&data.canonical_proof_config, &data.mandatory_hash);
@@ -134,6 +162,7 @@ pub fn verify_derived(
     Ok(VerifiedDerived {
         verification_method: vm,
         presentation_header: value.presentation_header,
-        issuer: document.get("issuer").and_then(party_id).map(str::to_owned),
+        issuer: data.claims.issuer().map(str::to_owned),
+        claims: data.claims,
     })
 }
