@@ -438,7 +438,7 @@ fn verified_claims_come_from_the_signed_statements() {
     let band = v.claims.subject_claim(&format!("{EX}incomeBand")).unwrap();
     assert_eq!(band.as_str(), Some("D"));
     assert!(
-        v.claims.subject_claim(&format!("{EX}name")).is_none(),
+        v.claims.subject_claim("https://schema.org/name").is_none(),
         "undisclosed"
     );
     assert_eq!(
@@ -498,4 +498,37 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn eddsa_verified_claims_come_from_the_signed_statements() {
+    let f = fixture();
+    let v = eddsa_rdfc_2022::verify(
+        &f.eddsa,
+        &StaticResolver::new(),
+        &Expectations {
+            proof_purpose: ProofPurpose::AssertionMethod,
+            challenge: None,
+            domain: None,
+        },
+        &wallet_core::di::SystemClock,
+    )
+    .unwrap();
+    assert_eq!(
+        v.claims
+            .subject_claim(&format!("{EX}ageOver18"))
+            .and_then(|c| c.as_bool()),
+        Some(false)
+    );
+    assert_eq!(
+        v.claims
+            .subject_claim("https://schema.org/name")
+            .and_then(|c| c.as_str()),
+        Some("Ada")
+    );
+    assert_eq!(v.claims.issuer(), f.eddsa["issuer"].as_str());
+    assert!(
+        v.verification_method
+            .starts_with(v.claims.issuer().unwrap())
+    );
 }

@@ -18,7 +18,8 @@ use super::{
     Clock, KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, SystemClock, controller_of,
     party_id, proof_config, proof_options_value,
 };
-use crate::jsonld::canonicalize;
+use crate::di::claims::VerifiedClaims;
+use crate::jsonld::{canonicalize, canonicalize_quads, to_quads};
 
 /// The `cryptosuite` identifier.
 pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
@@ -173,6 +174,29 @@ pub fn verify_proof_at(
     expected: &Expectations,
     clock: &dyn Clock,
 ) -> Result<String, ProofError> {
+    verify(secured, resolver, expected, clock).map(|v| v.verification_method)
+}
+
+/// What a verifier learns from a valid `eddsa-rdfc-2022` proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// The verification method that signed.
+    pub verification_method: String,
+    /// The statements the signature covers (the document's default graph): read claims here,
+    /// never from the document's JSON.
+    pub claims: VerifiedClaims,
+}
+
+/// [`verify_proof_at`], returning the verified claims with the verification method.
+///
+/// # Errors
+/// As [`verify_proof_at`].
+pub fn verify(
+    secured: &Value,
+    resolver: &dyn KeyResolver,
+    expected: &Expectations,
+    clock: &dyn Clock,
+) -> Result<Verified, ProofError> {
     let mut unsecured = object(secured, "the document")?;
     let proof = unsecured
         .remove("proof")
@@ -228,11 +252,16 @@ pub fn verify_proof_at(
         }
     };
     let unsecured = Value::Object(unsecured);
-    let hash = hash_data(&configure(&unsecured, &proof)?, &transform(&unsecured)?);
+    let quads = to_quads(&unsecured)?;
+    let canonical = canonicalize_quads(&quads)?.concat();
+    let hash = hash_data(&configure(&unsecured, &proof)?, &canonical);
     // Strict verification also rejects small-order keys and non-canonical signatures.
     key.verify_strict(&hash, &signature)
         .map_err(|_| ProofError::InvalidSignature)?;
-    Ok(vm)
+    Ok(Verified {
+        verification_method: vm,
+        claims: VerifiedClaims::from_quads(&quads),
+    })
 }
 
 /// Verifies a presentation's `authentication` proof for the verifier's own challenge and domain,
