@@ -7,9 +7,9 @@ use serde_json::Value;
 use super::proof_value::{DerivedProofValue, parse_derived_proof_value};
 use super::{issuer_bbs_key, open_assertion, steps};
 use crate::bbs::{self, Bls12381Sha256};
+use crate::di::claims::VerifiedClaims;
 use crate::di::time::check_validity_period;
 use crate::di::{Clock, KeyResolver, ProofError, SystemClock, controller_of};
-use crate::di::claims::VerifiedClaims;
 use crate::jsonld::to_quads;
 
 /// What a verifier reconstructs from a derived document before the BBS check
