@@ -414,3 +414,51 @@ fn an_event_left_out_of_a_busy_block_is_found() {
         other => panic!("expected the omission found, got {other:?}"),
     }
 }
+
+/// Part 3: the same event twice in one answer is a forgery, not a second event.
+#[test]
+fn a_repeated_log_is_refused() {
+    let chain = DevChain::in_memory();
+    let (registry, did, block) = alice_with_a_key(&chain);
+    let node = Tampering {
+        inner: &chain,
+        tamper: Box::new(|filter, logs| {
+            if filter.topic1.is_some()
+                && let Some(first) = logs.first().cloned()
+            {
+                logs.push(first);
+            }
+        }),
+    };
+    match Resolver::new(&node, registry).resolve(&did, None) {
+        Err(ResolveError::Inconsistent(why)) => {
+            assert_eq!(why, format!("two logs at block {block} index 0"));
+        }
+        other => panic!("expected the repeated log refused, got {other:?}"),
+    }
+}
+
+/// Part 3: the completeness query (the history's blocks, every identity) is checked against its
+/// filter too: a node that ignores the contract address there is refused.
+#[test]
+fn a_foreign_log_in_the_block_query_is_refused() {
+    let chain = DevChain::in_memory();
+    let (registry, did, block) = alice_with_a_key(&chain);
+    let impostor = Address::repeat_byte(0x66);
+    let alice = did.address();
+    let node = Tampering {
+        inner: &chain,
+        tamper: Box::new(move |filter, logs| {
+            if filter.topic1.is_none() {
+                logs.push(forged_key_log(impostor, alice.into_word(), alice, block, 1));
+            }
+        }),
+    };
+    match Resolver::new(&node, registry).resolve(&did, None) {
+        Err(ResolveError::UnrequestedLog {
+            mismatch: LogMismatch::Contract(a),
+            ..
+        }) if a == impostor => {}
+        other => panic!("expected the impostor's log refused, got {other:?}"),
+    }
+}
