@@ -140,6 +140,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         ok.verification_method,
         ok.signed_by_issuer()
     );
+    // What the lender learned: the verified statements, never the JSON text.
+    for (claim, values) in ok.claims.subject_claims() {
+        let values: Vec<&str> = values.iter().filter_map(|v| v.as_str()).collect();
+        println!("  learned {claim} = {}", values.join(", "));
+    }
     let r = Resolver::new(&chain, dep.did_registry).resolve_str(&issuer, None)?;
     println!("  (issuer DID resolved in {} round trips)", r.round_trips);
 
