@@ -9,7 +9,7 @@
 mod rdfc_work;
 pub mod safe;
 
-pub use safe::{ContextPolicy, current_policy, with_context_policy};
+pub use safe::{ContextPolicy, current_policy, parse_json, with_context_policy};
 
 use std::collections::BTreeMap;
 

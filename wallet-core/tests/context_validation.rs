@@ -532,3 +532,31 @@ fn eddsa_verified_claims_come_from_the_signed_statements() {
             .starts_with(v.claims.issuer().unwrap())
     );
 }
+
+/// Readers disagree on repeated keys (serde_json keeps the last one, others the first), so
+/// received documents are parsed with `parse_json`, which refuses them.
+#[test]
+fn repeated_json_keys_are_refused_when_parsing() {
+    let text = r#"{"credentialSubject": {"ageOver18": false, "ageOver18": true}}"#;
+    let e = wallet_core::jsonld::parse_json(text.as_bytes()).unwrap_err();
+    assert!(
+        matches!(&e, JsonLdError::Json(m) if m.contains("\"ageOver18\" appears twice")),
+        "{e:?}"
+    );
+    let honest = serde_json::to_vec(&fixture().derived).unwrap();
+    assert_eq!(
+        wallet_core::jsonld::parse_json(&honest).unwrap(),
+        fixture().derived
+    );
+    let big = vec![b' '; wallet_core::jsonld::MAX_DOCUMENT_BYTES + 1];
+    assert!(matches!(
+        wallet_core::jsonld::parse_json(&big),
+        Err(JsonLdError::TooLarge(_))
+    ));
+    for bad in [&b"{"[..], b"[1,", b"\xff", b""] {
+        assert!(matches!(
+            wallet_core::jsonld::parse_json(bad),
+            Err(JsonLdError::Json(_))
+        ));
+    }
+}

@@ -362,3 +362,81 @@ pub(crate) fn dropped_term(
         reason: format!("{culprit:?} is not a valid RDF term, so expansion drops the statement"),
     })
 }
+
+/// Parses a received JSON document for [`super::to_quads`] and friends: at most
+/// [`super::MAX_DOCUMENT_BYTES`], and no object with the same key twice. RFC 8259 § 4 leaves
+/// duplicate names to the parser, and parsers disagree (serde_json keeps the last, others the
+/// first), so a document with `"ageOver18": false, "ageOver18": true` could be signed and
+/// verified as one thing and displayed as the other by a different reader.
+///
+/// # Errors
+/// [`JsonLdError::TooLarge`] for an oversized document; [`JsonLdError::Json`] for invalid JSON
+/// or a repeated key, with its line and column.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, JsonLdError> {
+    if bytes.len() > super::MAX_DOCUMENT_BYTES {
+        return Err(JsonLdError::TooLarge(format!("{} bytes", bytes.len())));
+    }
+    serde_json::from_slice::<UniqueKeys>(bytes)
+        .map(|v| v.0)
+        .map_err(|e| JsonLdError::Json(e.to_string()))
+}
+
+/// A JSON value whose objects were read without repeated keys.
+struct UniqueKeys(Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeysVisitor).map(UniqueKeys)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueKeys(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if members.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key {key:?} appears twice in one object"
+                )));
+            }
+            let UniqueKeys(v) = map.next_value()?;
+            members.insert(key, v);
+        }
+        Ok(Value::Object(members))
+    }
+}
