@@ -88,6 +88,9 @@ for d in (
     f"did:ethr:0x539:0x{addr}/path?query#frag",
     "did:ethr:0x539:0x02" + "ab" * 32,
     "did:ethr:mainnet:0xB9C5714089478a327F09197987f16f9E5d936E8a",
+    # Public-key DIDs (the secp256k1 generator, compressed).
+    "did:ethr:0x539:0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+    "did:ethr:0x0379BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798#controllerKey",
 ):
     put("did", d)
 

