@@ -427,8 +427,19 @@ fn anvil_binary() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("ANVIL_BIN") {
         return Some(PathBuf::from(p));
     }
-    let local =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/evm/node_modules/.bin/anvil");
+    let modules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/evm/node_modules");
+    // The platform package's native binary first: the npm wrapper (`.bin/anvil`) is a node
+    // process whose kill on drop would leave the real anvil running without a parent.
+    let native = std::fs::read_dir(modules.join("@foundry-rs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin/anvil"))
+        .find(|p| p.is_file());
+    if let Some(native) = native {
+        return Some(native);
+    }
+    let local = modules.join(".bin/anvil");
     if local.exists() {
         return Some(local);
     }
