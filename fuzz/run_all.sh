@@ -23,7 +23,8 @@ for t in "${TARGETS[@]}"; do
     case "$t" in
         jsonld_rdfc) extra=(-dict=fuzz/dicts/jsonld.dict) ;;
         # Eight edits fit in far fewer bytes; start at full length (no slow length ramp).
-        verify_*) extra=(-dict=fuzz/dicts/jsonld.dict -len_control=0 -max_len=512) ;;
+        # Fork mode: a finding is saved and the run goes on for its full time.
+        verify_*) extra=(-dict=fuzz/dicts/jsonld.dict -len_control=0 -max_len=512 -fork=1 -ignore_crashes=1) ;;
     esac
     log="fuzz/logs/$t.log"
     start=$(date -u +%FT%TZ)

@@ -187,8 +187,17 @@ fn normal(v: &Value) -> Value {
         Value::Array(a) => Value::Array(a.iter().map(normal).collect()),
         Value::Object(m)
             if m.contains_key("@value")
-                && m.keys()
-                    .all(|k| ["@value", "@type", "@language"].contains(&k.as_str())) =>
+                && m.keys().all(|k| {
+                    [
+                        "@value",
+                        "@type",
+                        "@language",
+                        "@direction",
+                        "@index",
+                        "@context",
+                    ]
+                    .contains(&k.as_str())
+                }) =>
         {
             normal(&m["@value"])
         }
