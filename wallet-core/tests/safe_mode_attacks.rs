@@ -372,3 +372,51 @@ fn verified_claims_do_not_depend_on_the_json_shape() {
         }
     }
 }
+
+/// Keywords written as values (`"type": "@json"`, `"id": "@type"`) and an empty language tag
+/// expand to no RDF term and are refused as dropped. The first two are located at their member;
+/// the pointer of the other two is wrong today (`/type` and the root; see the review report), so
+/// only the variant is asserted for them.
+#[test]
+fn keywords_as_values_and_empty_language_tags_are_refused() {
+    let located: &[Edit] = &[
+        ("/credentialSubject/type", |d| {
+            d["credentialSubject"]["type"] = json!("@json");
+        }),
+        ("/credentialSubject/type", |d| {
+            d["credentialSubject"]["type"] = json!("@id");
+        }),
+    ];
+    let unlocated: &[Edit] = &[
+        ("id @type", |d| {
+            d["credentialSubject"]["id"] = json!("@type")
+        }),
+        ("empty language", |d| {
+            d["credentialSubject"]["incomeBand"] = json!({"@value": "D", "@language": ""});
+        }),
+    ];
+    for suite in SUITES {
+        for &(path, edit) in located {
+            let e = jsonld_error(suite, &edited(suite, edit), path);
+            assert!(
+                matches!(&e, JsonLdError::Dropped { path: p, .. } if p == path),
+                "{path} [{suite:?}]: {e:?}"
+            );
+        }
+        for &(what, edit) in unlocated {
+            let e = jsonld_error(suite, &edited(suite, edit), what);
+            assert!(
+                matches!(&e, JsonLdError::Dropped { .. }),
+                "{what} [{suite:?}]: {e:?}"
+            );
+        }
+        let d = edited(suite, |d| {
+            d["credentialSubject"]["ageOver18"] = json!({"@value": false, "@type": "@none"});
+        });
+        let e = jsonld_error(suite, &d, "@type @none");
+        assert!(
+            matches!(&e, JsonLdError::JsonLd(m) if m.contains("must be an IRI")),
+            "[{suite:?}]: {e:?}"
+        );
+    }
+}
