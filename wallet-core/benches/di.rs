@@ -131,18 +131,17 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-/// JSON-LD for a complete graph of `n` blank nodes no step of RDFC-1.0 can tell apart.
-fn complete_graph(n: usize) -> Value {
-    let nodes: Vec<Value> = (0..n)
-        .map(|i| {
-            let links: Vec<Value> = (0..n)
-                .filter(|&j| j != i)
-                .map(|j| json!({"@id": format!("_:n{j}")}))
-                .collect();
-            json!({"@id": format!("_:n{i}"), "p": links})
-        })
-        .collect();
-    json!({"@context": {"@vocab": "https://example.org/"}, "@graph": nodes})
+/// The quads of a complete graph of `n` blank nodes no step of RDFC-1.0 can tell apart
+/// (`_:ni <https://example.org/p> _:nj` for every i ≠ j), built directly: JSON-LD safe mode
+/// refuses the `@graph` and inline context a document would need.
+fn complete_graph(n: usize) -> Vec<oxrdf::Quad> {
+    use oxrdf::{BlankNode, GraphName, NamedNode, Quad};
+    let p = NamedNode::new("https://example.org/p").unwrap();
+    let node = |i: usize| BlankNode::new(format!("n{i}")).unwrap();
+    (0..n)
+        .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+        .map(|(i, j)| Quad::new(node(i), p.clone(), node(j), GraphName::DefaultGraph))
+        .collect()
 }
 
 /// The cost of the RDFC-1.0 work guard: blank-node labelling by oxrdf alone and through
@@ -157,13 +156,16 @@ fn bench_rdfc_guard(c: &mut Criterion) {
         "issuer": "did:example:issuer",
         "credentialSubject": {"items": (0..10).map(|i| json!({"name": format!("item {i}")})).collect::<Vec<_>>()},
     });
-    for (name, doc) in [
-        ("credential_30_claims", credential("did:example:issuer")),
-        ("credential_11_blank_nodes", nested),
+    let to_quads = |doc: &Value| wallet_core::jsonld::to_quads(doc).unwrap();
+    for (name, quads) in [
+        (
+            "credential_30_claims",
+            to_quads(&credential("did:example:issuer")),
+        ),
+        ("credential_11_blank_nodes", to_quads(&nested)),
         ("complete_graph_5", complete_graph(5)),
         ("complete_graph_6", complete_graph(6)),
     ] {
-        let quads = wallet_core::jsonld::to_quads(&doc).unwrap();
         g.bench_function(format!("{name}/oxrdf_only"), |b| {
             b.iter(|| {
                 let d: Dataset = quads.iter().cloned().collect();
@@ -179,7 +181,7 @@ fn bench_rdfc_guard(c: &mut Criterion) {
             b.iter(|| wallet_core::jsonld::canonical_labels(black_box(&quads)).unwrap());
         });
     }
-    let k7 = wallet_core::jsonld::to_quads(&complete_graph(7)).unwrap();
+    let k7 = complete_graph(7);
     g.bench_function("complete_graph_7/guarded_refusal", |b| {
         b.iter(|| wallet_core::jsonld::canonical_labels(black_box(&k7)).unwrap_err());
     });
