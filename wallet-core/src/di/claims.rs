@@ -26,6 +26,11 @@ pub mod vc {
     pub const VALID_UNTIL: &str = "https://www.w3.org/2018/credentials#validUntil";
     /// `credentialStatus`.
     pub const CREDENTIAL_STATUS: &str = "https://www.w3.org/2018/credentials#credentialStatus";
+    /// `VerifiablePresentation` (class).
+    pub const VERIFIABLE_PRESENTATION: &str =
+        "https://www.w3.org/2018/credentials#VerifiablePresentation";
+    /// `holder`.
+    pub const HOLDER: &str = "https://www.w3.org/2018/credentials#holder";
     /// `credentialSchema`.
     pub const CREDENTIAL_SCHEMA: &str = "https://www.w3.org/2018/credentials#credentialSchema";
 }
@@ -143,6 +148,16 @@ impl VerifiedClaims {
             .iter()
             .filter(|(s, p, _)| s == subject && p == predicate)
             .map(|(_, _, o)| o)
+            .collect()
+    }
+
+    /// Every `holder` of every node typed `VerifiablePresentation`, as signed.
+    pub fn holders(&self) -> Vec<&ClaimValue> {
+        let vp = ClaimValue::Node(Node::Iri(vc::VERIFIABLE_PRESENTATION.to_owned()));
+        self.statements
+            .iter()
+            .filter(|(_, p, o)| p == RDF_TYPE && *o == vp)
+            .flat_map(|(s, _, _)| self.values(s, vc::HOLDER))
             .collect()
     }
 

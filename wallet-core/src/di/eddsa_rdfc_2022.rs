@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::time::check_validity_period;
 use super::{
     Clock, KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, SystemClock, controller_of,
-    party_id, proof_config, proof_options_value,
+    proof_config, proof_options_value,
 };
 use crate::di::claims::VerifiedClaims;
 use crate::jsonld::{canonicalize, canonicalize_quads, to_quads};
@@ -291,7 +291,7 @@ pub fn verify_presentation_at(
     domain: &str,
     clock: &dyn Clock,
 ) -> Result<String, ProofError> {
-    let vm = verify_proof_at(
+    let verified = verify(
         presentation,
         resolver,
         &Expectations {
@@ -301,10 +301,15 @@ pub fn verify_presentation_at(
         },
         clock,
     )?;
-    if let Some(holder) = presentation.get("holder")
-        && party_id(holder) != Some(controller_of(&vm))
+    // The holders as signed (however the JSON spells the key): each must be the signer's DID.
+    let signer = controller_of(&verified.verification_method);
+    if verified
+        .claims
+        .holders()
+        .iter()
+        .any(|h| h.as_str() != Some(signer))
     {
         return Err(ProofError::ContextMismatch { what: "holder" });
     }
-    Ok(vm)
+    Ok(verified.verification_method)
 }

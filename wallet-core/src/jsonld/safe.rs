@@ -121,14 +121,29 @@ pub fn current_policy() -> ContextPolicy {
 
 /// Keywords a document body may use as keys (JSON-LD 1.1 § 1.7). Everything else starting with
 /// `@` is refused.
-const BODY_KEYWORDS: &[&str] = &[
-    "@context",
-    "@id",
-    "@type",
-    "@value",
-    "@language",
-    "@direction",
-];
+/// `@direction` is not among them: JSON-LD to RDF drops it unless `rdfDirection` is set (JSON-LD
+/// 1.1 API § 8.6), so the direction a reader renders would not be signed.
+const BODY_KEYWORDS: &[&str] = &["@context", "@id", "@type", "@value", "@language"];
+
+/// Largest magnitude of a JSON number accepted: every integer up to 2^53 is exact in the f64
+/// that serde_json, JavaScript and JCS (the canonical form of JSON literals) all use; beyond
+/// it, two different texts can be one signed number.
+const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
+
+/// 2^53 as an integer.
+const MAX_EXACT_INTEGER_U64: u64 = 1 << 53;
+
+/// Whether a JSON number is exactly what every reader reads. Integers are compared as integers
+/// (2^53 + 1 rounds to 2^53 as an f64).
+fn exact_number(n: &serde_json::Number) -> bool {
+    if let Some(u) = n.as_u64() {
+        u <= MAX_EXACT_INTEGER_U64
+    } else if let Some(i) = n.as_i64() {
+        i.unsigned_abs() <= MAX_EXACT_INTEGER_U64
+    } else {
+        n.as_f64().is_some_and(|f| f.abs() <= MAX_EXACT_INTEGER)
+    }
+}
 
 /// Checks the document's contexts, keywords and values before any JSON-LD processing; see the
 /// module documentation. Errors name the JSON pointer (RFC 6901) of the offending member.
@@ -159,13 +174,42 @@ fn walk(v: &Value, path: &mut String, policy: &ContextPolicy) -> Result<(), Json
             path: path.clone(),
             reason: "a null value is dropped by JSON-LD expansion".into(),
         }),
+        // An empty array expands to nothing (JSON-LD 1.1 API § 13.4), and a repeated value is one
+        // statement: the JSON would show a member, or a count, that no signature covers.
+        Value::Array(items) if items.is_empty() => Err(JsonLdError::Dropped {
+            path: path.clone(),
+            reason: "an empty array is dropped by JSON-LD expansion".into(),
+        }),
         Value::Array(items) => items.iter().enumerate().try_for_each(|(i, x)| {
             let len = path.len();
             push_token(path, &i.to_string());
-            let r = walk(x, path, policy);
+            let r = if items[..i].contains(x) {
+                Err(JsonLdError::Dropped {
+                    path: path.clone(),
+                    reason: "a repeated value is one statement".into(),
+                })
+            } else {
+                walk(x, path, policy)
+            };
             path.truncate(len);
             r
         }),
+        // A value object is accepted only for what plain JSON cannot say, a language-tagged
+        // string: `{"@value": false}`, `{"@value": "false", "@type": "xsd:boolean"}` or a typed
+        // date sign the same statement as the plain value while a JSON reader sees an object.
+        Value::Object(members) if members.contains_key("@value") => {
+            let language_string = members.len() == 2
+                && members.get("@value").is_some_and(Value::is_string)
+                && members.get("@language").is_some_and(Value::is_string);
+            if language_string {
+                Ok(())
+            } else {
+                Err(JsonLdError::KeywordNotAllowed {
+                    path: path.clone(),
+                    keyword: "@value (only a string with @language may be a value object)".into(),
+                })
+            }
+        }
         Value::Object(members) => {
             // `id`/`type` are the VC contexts' aliases of `@id`/`@type`; with both, one of the
             // two is not what the JSON reader sees (JSON-LD 1.1 § 4.1.3, colliding keywords).
@@ -199,6 +243,10 @@ fn walk(v: &Value, path: &mut String, policy: &ContextPolicy) -> Result<(), Json
                 r
             })
         }
+        Value::Number(n) if !exact_number(n) => Err(JsonLdError::Dropped {
+            path: path.clone(),
+            reason: "a number beyond 2^53 is not read the same by every reader".into(),
+        }),
         Value::Bool(_) | Value::Number(_) | Value::String(_) => Ok(()),
     }
 }
@@ -392,6 +440,17 @@ impl<'de> serde::Deserialize<'de> for UniqueKeys {
 
 struct UniqueKeysVisitor;
 
+/// `value`, or the error for a number that readers would read differently.
+fn exact<E: serde::de::Error>(is_exact: bool, value: Value) -> Result<Value, E> {
+    if is_exact {
+        Ok(value)
+    } else {
+        Err(E::custom(
+            "a number beyond 2^53 is not read the same by every reader",
+        ))
+    }
+}
+
 impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
     type Value = Value;
 
@@ -401,14 +460,16 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
     fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
         Ok(Value::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    // Numbers beyond 2^53 (and integers beyond u64, which serde_json reads as f64) are refused:
+    // readers with exact integers would read another number than the one signed.
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        exact(exact_number(&v.into()), Value::from(v))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        exact(exact_number(&v.into()), Value::from(v))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        exact(v.abs() <= MAX_EXACT_INTEGER, Value::from(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_owned()))

@@ -1,0 +1,310 @@
+//! Attacks on safe mode (issue 10, hole 1): a holder edits the JSON of an honestly signed
+//! credential so that it still verifies but reads differently. The signature covers the
+//! canonical RDF, so every edit that adds, removes or changes a statement must fail the signature;
+//! edits that keep the RDF and change only the JSON must be refused by safe mode by name; and
+//! whatever the JSON looks like, [`VerifiedClaims`] reports what the issuer signed.
+//!
+//! Every test here passes. Edits that still verify while the JSON misleads (value objects and
+//! one-element arrays around a signed boolean, empty arrays, `@direction`) are listed in the
+//! review report of 2026-11-26 with proposed tests, not here, so that `cargo test` stays green.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+use std::sync::OnceLock;
+
+use ed25519_dalek::SigningKey;
+use serde_json::{Value, json};
+use wallet_core::bbs::{Bls12381Sha256, SecretKey};
+use wallet_core::di::eddsa_rdfc_2022::{self, Expectations, ProofOptions};
+use wallet_core::di::sign_presentation;
+use wallet_core::di::verify_presentation;
+use wallet_core::di::{
+    Multikey, ProofError, ProofPurpose, StaticResolver, SystemClock, VerifiedClaims, derive,
+    issue_bbs, verify_derived,
+};
+use wallet_core::jsonld::JsonLdError;
+
+const V2: &str = "https://www.w3.org/ns/credentials/v2";
+const EXAMPLES: &str = "https://www.w3.org/ns/credentials/examples/v2";
+const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
+
+/// A named edit of a secured document.
+type Edit = (&'static str, fn(&mut Value));
+
+/// The two cryptosuites, each with one honestly secured credential.
+#[derive(Clone, Copy, Debug)]
+enum Suite {
+    /// A bbs-2023 derivation disclosing `ageOver18` and `incomeBand`.
+    Bbs,
+    /// An eddsa-rdfc-2022 credential.
+    Eddsa,
+}
+
+const SUITES: [Suite; 2] = [Suite::Bbs, Suite::Eddsa];
+
+struct Fixture {
+    derived: Value,
+    eddsa: Value,
+}
+
+fn options(vm: String) -> ProofOptions {
+    ProofOptions {
+        verification_method: vm,
+        proof_purpose: "assertionMethod".into(),
+        created: Some("2026-11-25T10:00:00Z".into()),
+        challenge: None,
+        domain: None,
+    }
+}
+
+/// The credential of `context_validation.rs` with a subject `id` and a `validUntil`, so that
+/// attacks on both can be tried.
+fn credential(issuer: &str) -> Value {
+    json!({
+        "@context": [V2, EXAMPLES],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer,
+        "validUntil": "2030-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "did:example:ada", "name": "Ada", "ageOver18": false, "incomeBand": "D"
+        }
+    })
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let key = SecretKey::generate::<Bls12381Sha256>().unwrap();
+        let mk = Multikey::encode_bls12_381_g2_public(key.public_key());
+        let issuer = format!("did:key:{mk}");
+        let signed = issue_bbs(
+            &credential(&issuer),
+            &key,
+            &[
+                "/issuer".into(),
+                "/validUntil".into(),
+                "/credentialSubject/id".into(),
+            ],
+            &options(format!("{issuer}#{mk}")),
+        )
+        .unwrap();
+        let derived = derive(
+            &signed,
+            &[
+                "/credentialSubject/ageOver18".into(),
+                "/credentialSubject/incomeBand".into(),
+            ],
+            b"nonce",
+        )
+        .unwrap();
+        let ed = SigningKey::from_bytes(&[9; 32]);
+        let emk = Multikey::encode_ed25519_public(&ed.verifying_key().to_bytes());
+        let eissuer = format!("did:key:{emk}");
+        let eddsa = eddsa_rdfc_2022::create_proof(
+            &credential(&eissuer),
+            &ed,
+            &options(format!("{eissuer}#{emk}")),
+        )
+        .unwrap();
+        Fixture { derived, eddsa }
+    })
+}
+
+fn document(suite: Suite) -> Value {
+    match suite {
+        Suite::Bbs => fixture().derived.clone(),
+        Suite::Eddsa => fixture().eddsa.clone(),
+    }
+}
+
+/// Verifies `doc` with `suite` and returns the verified claims.
+fn verify(suite: Suite, doc: &Value) -> Result<VerifiedClaims, ProofError> {
+    let resolver = StaticResolver::new();
+    match suite {
+        Suite::Bbs => verify_derived(doc, &resolver).map(|v| v.claims),
+        Suite::Eddsa => eddsa_rdfc_2022::verify(
+            doc,
+            &resolver,
+            &Expectations {
+                proof_purpose: ProofPurpose::AssertionMethod,
+                challenge: None,
+                domain: None,
+            },
+            &SystemClock,
+        )
+        .map(|v| v.claims),
+    }
+}
+
+/// `edit` applied to a copy of the suite's document.
+fn edited(suite: Suite, edit: impl Fn(&mut Value)) -> Value {
+    let mut d = document(suite);
+    edit(&mut d);
+    d
+}
+
+/// FORGERY 1: the JSON no longer holds the signed boolean, but a value a JSON reader takes
+/// differently (`{"@value": false}` is truthy in JavaScript; `as_bool()` is `None`). A
+/// one-element array (`[false]`) is still accepted — arrays of one are ordinary JSON-LD
+/// (`"type": ["VerifiableCredential"]`) — which is why callers read `VerifiedClaims`.
+#[test]
+fn value_wrappers_around_a_signed_scalar_are_refused() {
+    let edits: &[Edit] = &[
+        ("[false, false]", |d| {
+            d["credentialSubject"]["ageOver18"] = json!([false, false])
+        }),
+        ("{@value: false}", |d| {
+            d["credentialSubject"]["ageOver18"] = json!({"@value": false})
+        }),
+        ("typed string", |d| {
+            d["credentialSubject"]["ageOver18"] = json!({"@value": "false", "@type": XSD_BOOLEAN})
+        }),
+        ("typed string, alias", |d| {
+            d["credentialSubject"]["ageOver18"] = json!({"@value": "false", "type": XSD_BOOLEAN})
+        }),
+        ("validUntil typed object", |d| {
+            let v = d["validUntil"].clone();
+            d["validUntil"] =
+                json!({"@value": v, "@type": "http://www.w3.org/2001/XMLSchema#dateTime"});
+        }),
+    ];
+    for suite in SUITES {
+        for &(what, edit) in edits {
+            let r = verify(suite, &edited(suite, edit));
+            assert!(
+                matches!(
+                    &r,
+                    Err(ProofError::Canonicalization(
+                        JsonLdError::KeywordNotAllowed { .. } | JsonLdError::Dropped { .. }
+                    ))
+                ),
+                "{what} [{suite:?}]: {r:?}"
+            );
+        }
+    }
+}
+
+/// FORGERY 2: an empty array expands to nothing (JSON-LD 1.1 API § 13.4), so the JSON shows a
+/// member no signature covers; neither strict nor lenient conversion makes a statement for it.
+#[test]
+fn empty_arrays_are_refused() {
+    let cases: &[Edit] = &[
+        ("/credentialSubject/ageOver21", |d| {
+            d["credentialSubject"]["ageOver21"] = json!([])
+        }),
+        ("/credentialSubject/ageOver21", |d| {
+            d["credentialSubject"]["ageOver21"] = json!([[]])
+        }),
+        ("/credentialSubject/type", |d| {
+            d["credentialSubject"]["type"] = json!([])
+        }),
+        ("/expirationDate", |d| d["expirationDate"] = json!([])),
+    ];
+    for suite in SUITES {
+        for &(path, edit) in cases {
+            let r = verify(suite, &edited(suite, edit));
+            assert!(
+                matches!(&r, Err(ProofError::Canonicalization(JsonLdError::Dropped { path: p, .. })) if p.starts_with(path)),
+                "{path} [{suite:?}]: {r:?}"
+            );
+        }
+    }
+}
+
+/// FORGERY 3: `@direction` is dropped by JSON-LD to RDF when `rdfDirection` is unset
+/// (JSON-LD 1.1 API § 8.6), so the base direction a reader renders is not signed.
+#[test]
+fn direction_is_refused() {
+    for suite in SUITES {
+        for v in [
+            json!({"@value": "D", "@direction": "rtl"}),
+            json!({"@value": "D", "@language": "en", "@direction": "rtl"}),
+        ] {
+            let d = edited(suite, |d| d["credentialSubject"]["incomeBand"] = v.clone());
+            let r = verify(suite, &d);
+            assert!(
+                matches!(&r, Err(ProofError::Canonicalization(JsonLdError::KeywordNotAllowed { path, .. } | JsonLdError::Dropped { path, .. })) if path.starts_with("/credentialSubject/incomeBand")),
+                "[{suite:?}]: {r:?}"
+            );
+        }
+    }
+}
+
+/// FORGERY 4: the holder check of `verify_presentation` reads the JSON `holder`; writing the
+/// holder under its absolute IRI hides it from the check while the signed RDF names the victim.
+#[test]
+fn holder_under_its_absolute_iri_is_refused() {
+    let ed = SigningKey::from_bytes(&[5; 32]);
+    let mk = Multikey::encode_ed25519_public(&ed.verifying_key().to_bytes());
+    let vm = format!("did:key:{mk}#{mk}");
+    let vp = json!({
+        "@context": [V2],
+        "type": ["VerifiablePresentation"],
+        "https://www.w3.org/2018/credentials#holder": {"id": "did:example:victim"}
+    });
+    let signed = sign_presentation(&vp, &ed, &vm, "2026-11-25T10:00:00Z", "c", "d").unwrap();
+    let r = verify_presentation(&signed, &StaticResolver::new(), "c", "d");
+    assert!(
+        matches!(&r, Err(ProofError::ContextMismatch { what: "holder" })),
+        "{r:?}"
+    );
+}
+
+/// FORGERY 5: a JSON literal (`@type: @json`, e.g. VC 2.0 `_sd`/`jwk`/`jsonSchema`, vdl
+/// `driving_privileges`) is canonicalized (JCS) through f64, so an integer beyond 2^53 in it is
+/// signed rounded: serde_json reads 9007199254740993 where the signature covers ...992. Value
+/// objects other than language strings are refused, and so are numbers beyond 2^53 anywhere.
+#[test]
+fn json_literal_integers_that_do_not_survive_jcs_are_refused() {
+    let ed = SigningKey::from_bytes(&[6; 32]);
+    let mk = Multikey::encode_ed25519_public(&ed.verifying_key().to_bytes());
+    let iss = format!("did:key:{mk}");
+    let mut c = credential(&iss);
+    c["credentialSubject"] =
+        json!({"limit": {"@value": {"cents": 9_007_199_254_740_993_u64}, "@type": "@json"}});
+    let r = eddsa_rdfc_2022::create_proof(&c, &ed, &options(format!("{iss}#{mk}")));
+    assert!(
+        matches!(&r, Err(ProofError::Canonicalization(JsonLdError::KeywordNotAllowed { path, .. })) if path == "/credentialSubject/limit"),
+        "{r:?}"
+    );
+    c["credentialSubject"] = json!({"cents": 9_007_199_254_740_993_u64});
+    let r = eddsa_rdfc_2022::create_proof(&c, &ed, &options(format!("{iss}#{mk}")));
+    assert!(
+        matches!(&r, Err(ProofError::Canonicalization(JsonLdError::Dropped { path, .. })) if path == "/credentialSubject/cents"),
+        "{r:?}"
+    );
+}
+
+/// FORGERY 6: an integer beyond u64 is read by serde_json as f64 and would be signed rounded; a
+/// reader with exact integers (Python, JavaScript BigInt parsers, Java BigDecimal) sees the text.
+/// Received text with such a number is refused by `parse_json`, and nobody signs one.
+#[test]
+fn numbers_beyond_2_pow_53_are_refused() {
+    for text in [
+        r#"{"balance": 18446744073709551999}"#,
+        r#"{"balance": 9007199254740993}"#,
+        r#"{"balance": -9007199254740993}"#,
+        r#"{"balance": 1e300}"#,
+    ] {
+        let r = wallet_core::jsonld::parse_json(text.as_bytes());
+        assert!(
+            matches!(&r, Err(JsonLdError::Json(m)) if m.contains("2^53")),
+            "{text}: {r:?}"
+        );
+    }
+    assert!(wallet_core::jsonld::parse_json(br#"{"balance": 9007199254740992}"#).is_ok());
+    let ed = SigningKey::from_bytes(&[6; 32]);
+    let mk = Multikey::encode_ed25519_public(&ed.verifying_key().to_bytes());
+    let iss = format!("did:key:{mk}");
+    let mut c = credential(&iss);
+    c["credentialSubject"] = json!({"balance": 18_446_744_073_709_551_616_f64});
+    let r = eddsa_rdfc_2022::create_proof(&c, &ed, &options(format!("{iss}#{mk}")));
+    assert!(
+        matches!(&r, Err(ProofError::Canonicalization(JsonLdError::Dropped { path, .. })) if path == "/credentialSubject/balance"),
+        "{r:?}"
+    );
+}
