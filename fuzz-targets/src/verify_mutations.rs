@@ -179,12 +179,21 @@ fn embedded(vp: &Value) -> &Value {
 }
 
 /// A JSON value as a JSON reader would take it, up to what JSON-LD treats as the same statement:
-/// one-element arrays as their element, value objects as their value, `@id`/`@type` as their
-/// `id`/`type` aliases, examples-vocabulary IRIs as their short terms, and no `@context`.
+/// arrays as sets (sorted, without repeats; one element as itself), value objects as their
+/// value, `@id`/`@type` as their `id`/`type` aliases, examples-vocabulary IRIs as their short
+/// terms, and no `@context`.
 fn normal(v: &Value) -> Value {
     match v {
-        Value::Array(a) if a.len() == 1 => normal(&a[0]),
-        Value::Array(a) => Value::Array(a.iter().map(normal).collect()),
+        // Arrays are sets of statements: order and repeats say nothing.
+        Value::Array(a) => {
+            let mut items: Vec<Value> = a.iter().map(normal).collect();
+            items.sort_by_key(Value::to_string);
+            items.dedup();
+            match <[Value; 1]>::try_from(items) {
+                Ok([one]) => one,
+                Err(items) => Value::Array(items),
+            }
+        }
         Value::Object(m)
             if m.contains_key("@value")
                 && m.keys().all(|k| {
