@@ -19,7 +19,7 @@
 //!    that do not expand to valid IRIs (a key with a space, a relative `id`) vanish in
 //!    expansion (JSON-LD 1.1 API § 13.3, § 13.4) while the JSON still shows them. The first two
 //!    are refused here; the rest by [`super::to_quads_with`], which compares a strict conversion
-//!    with a lenient one (see [`dropped_term`]).
+//!    with a lenient one.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;

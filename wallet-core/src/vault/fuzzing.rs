@@ -1,6 +1,6 @@
 //! # ⚠️ For fuzzing only
 //!
-//! The container parser of vault and backup files ([`format`](super::format)) without the
+//! The container parser of vault and backup files (the `format` module) without the
 //! passphrase, the KDF or the cipher, exposed only with the `fuzzing` feature so the fuzz targets
 //! can feed it hostile bytes at millions of inputs per minute (every real open path runs Argon2id
 //! right after it). Not a stable API.

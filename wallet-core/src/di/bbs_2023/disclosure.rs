@@ -206,11 +206,11 @@ pub fn derive(
     )
 }
 
-/// [`derive`] with the IETF draft's *mocked* (deterministic, insecure) randomness, to reproduce
+/// [`derive()`] with the IETF draft's *mocked* (deterministic, insecure) randomness, to reproduce
 /// the W3C vectors.
 ///
 /// # Errors
-/// As [`derive`].
+/// As [`derive()`].
 #[cfg(feature = "hazmat")]
 pub fn derive_mocked(
     credential: &Value,
