@@ -358,6 +358,22 @@ pub(crate) fn proof_config(
     suite: &str,
 ) -> Result<String, ProofError> {
     let mut config = eddsa_rdfc_2022::object(proof_options, "the proof")?;
+    // A proof may carry its own `@context`; the document's must then start with it, in order
+    // (VC Data Integrity 1.0 § 4.3, Verify Proof, and the suites' proof configuration steps).
+    // Otherwise the proof's context would be neither checked by the context policy nor signed.
+    if let Some(own) = config.get("@context") {
+        let list = |v: &Value| match v {
+            Value::Array(items) => items.clone(),
+            other => vec![other.clone()],
+        };
+        let own = list(own);
+        let document = unsecured.get("@context").map(list).unwrap_or_default();
+        if !document.starts_with(&own) {
+            return Err(ProofError::Malformed(
+                "the proof's @context is not the start of the document's @context".into(),
+            ));
+        }
+    }
     let ty = config
         .get("type")
         .and_then(Value::as_str)

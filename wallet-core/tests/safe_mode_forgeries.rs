@@ -308,3 +308,37 @@ fn numbers_beyond_2_pow_53_are_refused() {
         "{r:?}"
     );
 }
+
+/// Fuzzing finding 3: a proof's own `@context` was replaced by the document's before
+/// canonicalization, so it could carry anything — an unknown URL, an inline object — unchecked
+/// and unsigned. It must now be the start of the document's `@context`.
+#[test]
+fn a_proof_context_must_start_the_document_context() {
+    for suite in SUITES {
+        let honest = document(suite);
+        for bad in [
+            json!("https://evil.example/ctx"),
+            json!({"@vocab": "https://evil.example/"}),
+            json!([
+                V2,
+                "https://www.w3.org/ns/credentials/examples/v2",
+                "https://evil.example/x"
+            ]),
+        ] {
+            let mut d = honest.clone();
+            d["proof"]["@context"] = bad.clone();
+            let r = verify(suite, &d);
+            assert!(
+                matches!(&r, Err(ProofError::Malformed(m)) if m.contains("@context")),
+                "{bad} [{suite:?}]: {r:?}"
+            );
+        }
+        // The document's own context list (or its first entry) is accepted, as the spec says.
+        let mut d = honest.clone();
+        d["proof"]["@context"] = honest["@context"].clone();
+        assert!(verify(suite, &d).is_ok(), "[{suite:?}]");
+        let mut d = honest.clone();
+        d["proof"]["@context"] = json!(V2);
+        assert!(verify(suite, &d).is_ok(), "[{suite:?}]");
+    }
+}
