@@ -215,12 +215,6 @@ fn normal(v: &Value) -> Value {
                 // A context entry is not a claim (which contexts are allowed is the verifier's
                 // policy; what they do to the claims shows in the RDF).
                 .filter(|(k, _)| k.as_str() != "@context")
-                // KNOWN, OPEN (docs/FUZZING.md, finding 4): a member whose value is `null` or
-                // `[]` states nothing in JSON-LD, and safe mode lets it through even when its key
-                // is no valid term. Read as absent so the runs look past it.
-                .filter(|(_, x)| {
-                    !matches!(x, Value::Null) && x.as_array().is_none_or(|a| !a.is_empty())
-                })
                 .map(|(k, x)| {
                     let k = match k.as_str() {
                         "@id" => "id",
