@@ -4,9 +4,8 @@
 //! edits that keep the RDF and change only the JSON must be refused by safe mode by name; and
 //! whatever the JSON looks like, [`VerifiedClaims`] reports what the issuer signed.
 //!
-//! Every test here passes. Edits that still verify while the JSON misleads (value objects and
-//! one-element arrays around a signed boolean, empty arrays, `@direction`) are listed in the
-//! review report of 2026-11-26 with proposed tests, not here, so that `cargo test` stays green.
+//! The tests marked FORGERY verified on the first version of safe mode while the JSON misled a
+//! reader (found by a review on 2026-11-26); safe mode now refuses each of them.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -24,6 +23,7 @@ use wallet_core::di::{
     Multikey, ProofError, ProofPurpose, StaticResolver, SystemClock, VerifiedClaims, derive,
     issue_bbs, verify_derived,
 };
+use wallet_core::di::{sign_presentation, verify_presentation};
 use wallet_core::jsonld::JsonLdError;
 
 const V2: &str = "https://www.w3.org/ns/credentials/v2";
@@ -422,5 +422,203 @@ fn keywords_as_values_and_empty_language_tags_are_refused() {
             matches!(&e, JsonLdError::KeywordNotAllowed { path, .. } if path == "/credentialSubject/ageOver18"),
             "[{suite:?}]: {e:?}"
         );
+    }
+}
+
+// ---- forgeries found by the review, each refused now ----
+
+/// FORGERY 1: the JSON no longer holds the signed boolean, but a value a JSON reader takes
+/// differently (`{"@value": false}` is truthy in JavaScript; `as_bool()` is `None`). A
+/// one-element array (`[false]`) is still accepted — arrays of one are ordinary JSON-LD
+/// (`"type": ["VerifiableCredential"]`) — which is why callers read `VerifiedClaims`.
+#[test]
+fn value_wrappers_around_a_signed_scalar_are_refused() {
+    let edits: &[Edit] = &[
+        ("[false, false]", |d| {
+            d["credentialSubject"]["ageOver18"] = json!([false, false])
+        }),
+        ("{@value: false}", |d| {
+            d["credentialSubject"]["ageOver18"] = json!({"@value": false})
+        }),
+        ("typed string", |d| {
+            d["credentialSubject"]["ageOver18"] = json!({"@value": "false", "@type": XSD_BOOLEAN})
+        }),
+        ("typed string, alias", |d| {
+            d["credentialSubject"]["ageOver18"] = json!({"@value": "false", "type": XSD_BOOLEAN})
+        }),
+        ("validUntil typed object", |d| {
+            let v = d["validUntil"].clone();
+            d["validUntil"] =
+                json!({"@value": v, "@type": "http://www.w3.org/2001/XMLSchema#dateTime"});
+        }),
+    ];
+    for suite in SUITES {
+        for &(what, edit) in edits {
+            let r = verify(suite, &edited(suite, edit));
+            assert!(
+                matches!(
+                    &r,
+                    Err(ProofError::Canonicalization(
+                        JsonLdError::KeywordNotAllowed { .. } | JsonLdError::Dropped { .. }
+                    ))
+                ),
+                "{what} [{suite:?}]: {r:?}"
+            );
+        }
+    }
+}
+
+/// FORGERY 2: an empty array expands to nothing (JSON-LD 1.1 API § 13.4), so the JSON shows a
+/// member no signature covers; neither strict nor lenient conversion makes a statement for it.
+#[test]
+fn empty_arrays_are_refused() {
+    let cases: &[Edit] = &[
+        ("/credentialSubject/ageOver21", |d| {
+            d["credentialSubject"]["ageOver21"] = json!([])
+        }),
+        ("/credentialSubject/ageOver21", |d| {
+            d["credentialSubject"]["ageOver21"] = json!([[]])
+        }),
+        ("/credentialSubject/type", |d| {
+            d["credentialSubject"]["type"] = json!([])
+        }),
+        ("/expirationDate", |d| d["expirationDate"] = json!([])),
+    ];
+    for suite in SUITES {
+        for &(path, edit) in cases {
+            let r = verify(suite, &edited(suite, edit));
+            assert!(
+                matches!(&r, Err(ProofError::Canonicalization(JsonLdError::Dropped { path: p, .. })) if p.starts_with(path)),
+                "{path} [{suite:?}]: {r:?}"
+            );
+        }
+    }
+}
+
+/// FORGERY 3: `@direction` is dropped by JSON-LD to RDF when `rdfDirection` is unset
+/// (JSON-LD 1.1 API § 8.6), so the base direction a reader renders is not signed.
+#[test]
+fn direction_is_refused() {
+    for suite in SUITES {
+        for v in [
+            json!({"@value": "D", "@direction": "rtl"}),
+            json!({"@value": "D", "@language": "en", "@direction": "rtl"}),
+        ] {
+            let d = edited(suite, |d| d["credentialSubject"]["incomeBand"] = v.clone());
+            let r = verify(suite, &d);
+            assert!(
+                matches!(&r, Err(ProofError::Canonicalization(JsonLdError::KeywordNotAllowed { path, .. } | JsonLdError::Dropped { path, .. })) if path.starts_with("/credentialSubject/incomeBand")),
+                "[{suite:?}]: {r:?}"
+            );
+        }
+    }
+}
+
+/// FORGERY 4: the holder check of `verify_presentation` reads the JSON `holder`; writing the
+/// holder under its absolute IRI hides it from the check while the signed RDF names the victim.
+#[test]
+fn holder_under_its_absolute_iri_is_refused() {
+    let ed = SigningKey::from_bytes(&[5; 32]);
+    let mk = Multikey::encode_ed25519_public(&ed.verifying_key().to_bytes());
+    let vm = format!("did:key:{mk}#{mk}");
+    let vp = json!({
+        "@context": [V2],
+        "type": ["VerifiablePresentation"],
+        "https://www.w3.org/2018/credentials#holder": {"id": "did:example:victim"}
+    });
+    let signed = sign_presentation(&vp, &ed, &vm, "2026-11-25T10:00:00Z", "c", "d").unwrap();
+    let r = verify_presentation(&signed, &StaticResolver::new(), "c", "d");
+    assert!(
+        matches!(&r, Err(ProofError::ContextMismatch { what: "holder" })),
+        "{r:?}"
+    );
+}
+
+/// FORGERY 5: a JSON literal (`@type: @json`, e.g. VC 2.0 `_sd`/`jwk`/`jsonSchema`, vdl
+/// `driving_privileges`) is canonicalized (JCS) through f64, so an integer beyond 2^53 in it is
+/// signed rounded: serde_json reads 9007199254740993 where the signature covers ...992. Value
+/// objects other than language strings are refused, and so are numbers beyond 2^53 anywhere.
+#[test]
+fn json_literal_integers_that_do_not_survive_jcs_are_refused() {
+    let ed = SigningKey::from_bytes(&[6; 32]);
+    let mk = Multikey::encode_ed25519_public(&ed.verifying_key().to_bytes());
+    let iss = format!("did:key:{mk}");
+    let mut c = credential(&iss);
+    c["credentialSubject"] =
+        json!({"limit": {"@value": {"cents": 9_007_199_254_740_993_u64}, "@type": "@json"}});
+    let r = eddsa_rdfc_2022::create_proof(&c, &ed, &options(format!("{iss}#{mk}")));
+    assert!(
+        matches!(&r, Err(ProofError::Canonicalization(JsonLdError::KeywordNotAllowed { path, .. })) if path == "/credentialSubject/limit"),
+        "{r:?}"
+    );
+    c["credentialSubject"] = json!({"cents": 9_007_199_254_740_993_u64});
+    let r = eddsa_rdfc_2022::create_proof(&c, &ed, &options(format!("{iss}#{mk}")));
+    assert!(
+        matches!(&r, Err(ProofError::Canonicalization(JsonLdError::Dropped { path, .. })) if path == "/credentialSubject/cents"),
+        "{r:?}"
+    );
+}
+
+/// FORGERY 6: an integer beyond u64 is read by serde_json as f64 and would be signed rounded; a
+/// reader with exact integers (Python, JavaScript BigInt parsers, Java BigDecimal) sees the text.
+/// Received text with such a number is refused by `parse_json`, and nobody signs one.
+#[test]
+fn numbers_beyond_2_pow_53_are_refused() {
+    for text in [
+        r#"{"balance": 18446744073709551999}"#,
+        r#"{"balance": 9007199254740993}"#,
+        r#"{"balance": -9007199254740993}"#,
+        r#"{"balance": 1e300}"#,
+    ] {
+        let r = wallet_core::jsonld::parse_json(text.as_bytes());
+        assert!(
+            matches!(&r, Err(JsonLdError::Json(m)) if m.contains("2^53")),
+            "{text}: {r:?}"
+        );
+    }
+    assert!(wallet_core::jsonld::parse_json(br#"{"balance": 9007199254740992}"#).is_ok());
+    let ed = SigningKey::from_bytes(&[6; 32]);
+    let mk = Multikey::encode_ed25519_public(&ed.verifying_key().to_bytes());
+    let iss = format!("did:key:{mk}");
+    let mut c = credential(&iss);
+    c["credentialSubject"] = json!({"balance": 18_446_744_073_709_551_616_f64});
+    let r = eddsa_rdfc_2022::create_proof(&c, &ed, &options(format!("{iss}#{mk}")));
+    assert!(
+        matches!(&r, Err(ProofError::Canonicalization(JsonLdError::Dropped { path, .. })) if path == "/credentialSubject/balance"),
+        "{r:?}"
+    );
+}
+
+/// Fuzzing finding 3: a proof's own `@context` was replaced by the document's before
+/// canonicalization, so it could carry anything — an unknown URL, an inline object — unchecked
+/// and unsigned. It must now be the start of the document's `@context`.
+#[test]
+fn a_proof_context_must_start_the_document_context() {
+    for suite in SUITES {
+        let honest = document(suite);
+        for bad in [
+            json!("https://evil.example/ctx"),
+            json!({"@vocab": "https://evil.example/"}),
+            json!([
+                V2,
+                "https://www.w3.org/ns/credentials/examples/v2",
+                "https://evil.example/x"
+            ]),
+        ] {
+            let mut d = honest.clone();
+            d["proof"]["@context"] = bad.clone();
+            let r = verify(suite, &d);
+            assert!(
+                matches!(&r, Err(ProofError::Malformed(m)) if m.contains("@context")),
+                "{bad} [{suite:?}]: {r:?}"
+            );
+        }
+        // The document's own context list (or its first entry) is accepted, as the spec says.
+        let mut d = honest.clone();
+        d["proof"]["@context"] = honest["@context"].clone();
+        assert!(verify(suite, &d).is_ok(), "[{suite:?}]");
+        let mut d = honest.clone();
+        d["proof"]["@context"] = json!(V2);
+        assert!(verify(suite, &d).is_ok(), "[{suite:?}]");
     }
 }
