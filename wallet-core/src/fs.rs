@@ -120,10 +120,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     create_private_dir(&dir)?;
     let tmp = temp_path(path)?;
     let result = (|| {
-        let mut f = open_private(&tmp, true)?;
-        f.write_all(bytes).map_err(err("write", &tmp))?;
-        f.sync_all().map_err(err("fsync", &tmp))?;
-        drop(f);
+        write_synced(&tmp, bytes)?;
         fs::rename(&tmp, path).map_err(err("rename into place", path))?;
         sync_dir(&dir)
     })();
@@ -148,10 +145,7 @@ pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     create_private_dir(&dir)?;
     let tmp = temp_path(path)?;
     let result = (|| {
-        let mut f = open_private(&tmp, true)?;
-        f.write_all(bytes).map_err(err("write", &tmp))?;
-        f.sync_all().map_err(err("fsync", &tmp))?;
-        drop(f);
+        write_synced(&tmp, bytes)?;
         match fs::hard_link(&tmp, path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -179,6 +173,14 @@ pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
         let _ = sync_dir(&dir);
     }
     result
+}
+
+/// Creates the temporary file `tmp` (mode 0600) with `bytes`, fsynced: the first half of both
+/// atomic writes, which differ only in how the file is put into place.
+fn write_synced(tmp: &Path, bytes: &[u8]) -> Result<(), FsError> {
+    let mut f = open_private(tmp, true)?;
+    f.write_all(bytes).map_err(err("write", tmp))?;
+    f.sync_all().map_err(err("fsync", tmp))
 }
 
 fn temp_path(path: &Path) -> Result<PathBuf, FsError> {
