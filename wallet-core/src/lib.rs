@@ -6,11 +6,16 @@
 //! - [`vault`]: the encrypted, crash-safe vault file.
 //! - [`fs`]: atomic writes for every file that holds user data.
 //! - [`jsonld`]: JSON-LD to RDF and RDFC-1.0 canonicalization with bundled contexts.
+//! - [`schema`]: the bundled JSON Schemas of Siegel's credential types and their validator.
 #![forbid(unsafe_code)]
 
 pub mod bbs;
+pub mod credential;
 pub mod di;
+pub mod did;
 pub mod fs;
 pub mod jsonld;
 pub mod keys;
+pub mod ledger;
+pub mod schema;
 pub mod vault;
