@@ -17,5 +17,6 @@ pub mod fs;
 pub mod jsonld;
 pub mod keys;
 pub mod ledger;
+pub mod request;
 pub mod schema;
 pub mod vault;

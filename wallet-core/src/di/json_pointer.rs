@@ -58,6 +58,13 @@ impl std::fmt::Display for JsonPointer {
 }
 
 impl JsonPointer {
+    /// The pointer made of these reference tokens (unescaped).
+    pub fn from_tokens<S: Into<String>>(tokens: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            tokens: tokens.into_iter().map(Into::into).collect(),
+        }
+    }
+
     /// The reference tokens.
     pub fn tokens(&self) -> &[String] {
         &self.tokens

@@ -1,0 +1,600 @@
+//! Presentation requests: what a verifier asks for, as an [OpenID4VP 1.0] authorization request
+//! carrying a DCQL query ([OpenID4VP 1.0 § 6]).
+//!
+//! Field names are those of OpenID4VP (`response_type`, `client_id`, `nonce`, `dcql_query`) so
+//! that the HTTP transport added later changes no format; the expiry is the JWT `exp` claim a
+//! signed request object carries (RFC 9101 / RFC 7519 § 4.1.4), in Unix seconds. Requests travel
+//! as files for now; nothing here knows about transport.
+//!
+//! Siegel answers DCQL queries for `ldp_vc` credentials whose claims are direct members of
+//! `credentialSubject` (`path: ["credentialSubject", "<claim>"]`). Anything else is refused when
+//! the request is parsed, with the member that is not supported, rather than half-answered.
+//!
+//! [OpenID4VP 1.0]: https://openid.net/specs/openid-4-verifiable-presentations-1_0.html
+//! [OpenID4VP 1.0 § 6]: https://openid.net/specs/openid-4-verifiable-presentations-1_0.html#name-digital-credentials-query-l
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::di::DateTime;
+use crate::di::json_pointer::JsonPointer;
+
+/// The largest request file read, in bytes.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// The DCQL `format` of W3C VCs secured with Data Integrity (OpenID4VP 1.0 Appendix B.1).
+pub const FORMAT_LDP_VC: &str = "ldp_vc";
+
+/// Why a request could not be built or read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// Not JSON, too large, or a member of the wrong type.
+    #[error("not a presentation request: {0}")]
+    Malformed(String),
+    /// The nonce is too short, too long or has characters outside base64url.
+    #[error("invalid nonce: {0}")]
+    Nonce(&'static str),
+    /// The client id is not a domain name.
+    #[error("invalid client_id {0:?}: expected a domain name such as loans.lender.example")]
+    ClientId(String),
+    /// A DCQL feature Siegel does not answer.
+    #[error("unsupported DCQL query: {0}")]
+    Unsupported(String),
+    /// A claim name that is not a plain term.
+    #[error("invalid claim name {0:?}")]
+    Claim(String),
+    /// The operating system's random number generator failed.
+    #[error("the operating system random number generator failed")]
+    Rng,
+}
+
+/// A verifier's nonce: 16 to 128 base64url characters. New ones carry 128 random bits.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Nonce(String);
+
+impl Nonce {
+    /// A fresh random nonce (22 base64url characters, 128 bits).
+    ///
+    /// # Errors
+    /// [`RequestError::Rng`].
+    pub fn random() -> Result<Self, RequestError> {
+        use base64::Engine as _;
+        let mut b = [0u8; 16];
+        getrandom::fill(&mut b).map_err(|_| RequestError::Rng)?;
+        Ok(Self(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b),
+        ))
+    }
+
+    /// Parses a nonce.
+    ///
+    /// # Errors
+    /// [`RequestError::Nonce`].
+    pub fn parse(s: &str) -> Result<Self, RequestError> {
+        if s.len() < 16 {
+            return Err(RequestError::Nonce("shorter than 16 characters"));
+        }
+        if s.len() > 128 {
+            return Err(RequestError::Nonce("longer than 128 characters"));
+        }
+        if !s
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        {
+            return Err(RequestError::Nonce("characters outside base64url"));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The nonce as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Nonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Nonce({})", self.0)
+    }
+}
+
+impl fmt::Display for Nonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Nonce {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The verifier's `client_id`: its domain name (what the presentation's `domain` must equal).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Parses a domain name: dot-separated labels of ASCII letters, digits and hyphens, 1 to 63
+    /// characters each, 253 in all, lowercase (names are case-insensitive; one spelling keeps
+    /// the `domain` comparison exact).
+    ///
+    /// # Errors
+    /// [`RequestError::ClientId`].
+    pub fn parse(s: &str) -> Result<Self, RequestError> {
+        let fail = || RequestError::ClientId(s.chars().take(100).collect());
+        if s.is_empty() || s.len() > 253 {
+            return Err(fail());
+        }
+        for label in s.split('.') {
+            let ok = !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+            if !ok {
+                return Err(fail());
+            }
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The domain as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A claim name as the request uses it: a JSON member name of `credentialSubject` (letters,
+/// digits, `_`; starting with a letter).
+fn check_claim(name: &str) -> Result<(), RequestError> {
+    let ok = name.len() <= 64
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(RequestError::Claim(name.chars().take(80).collect()))
+    }
+}
+
+/// DCQL `meta` for `ldp_vc` (OpenID4VP 1.0 Appendix B.1.1): the accepted type sets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LdpVcMeta {
+    /// Each inner list is a set of types one acceptable credential has all of.
+    pub type_values: Vec<Vec<String>>,
+}
+
+/// A DCQL claims query (OpenID4VP 1.0 § 6.3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimsQuery {
+    /// Referenced by `claim_sets`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The claim path pointer (§ 7): here always `["credentialSubject", "<claim>"]`.
+    pub path: Vec<Value>,
+}
+
+/// A DCQL credential query (OpenID4VP 1.0 § 6.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialQuery {
+    /// The query's id (names the credential in the response).
+    pub id: String,
+    /// Always [`FORMAT_LDP_VC`].
+    pub format: String,
+    /// Accepted types.
+    pub meta: LdpVcMeta,
+    /// The claims asked for.
+    pub claims: Vec<ClaimsQuery>,
+    /// Acceptable combinations of claim ids, most preferred first (§ 6.4.1). Absent: all claims
+    /// are required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_sets: Option<Vec<Vec<String>>>,
+}
+
+/// A DCQL query (OpenID4VP 1.0 § 6): here exactly one credential query.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DcqlQuery {
+    /// The credential queries.
+    pub credentials: Vec<CredentialQuery>,
+}
+
+/// What the holder must and may disclose, as claim names of `credentialSubject`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection {
+    /// Types the credential must have.
+    pub types: Vec<String>,
+    /// Claims every acceptable answer contains.
+    pub required: Vec<String>,
+    /// Claims the preferred answer adds.
+    pub optional: Vec<String>,
+}
+
+impl Selection {
+    /// The JSON pointer of a claim (`/credentialSubject/<claim>`).
+    pub fn pointer(claim: &str) -> JsonPointer {
+        JsonPointer::from_tokens(["credentialSubject", claim])
+    }
+}
+
+/// A verifier's request for a presentation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresentationRequest {
+    /// Always `vp_token`.
+    pub response_type: String,
+    /// The verifier's domain; the presentation's `domain`.
+    pub client_id: ClientId,
+    /// The presentation's `challenge`.
+    pub nonce: Nonce,
+    /// What is asked for.
+    pub dcql_query: DcqlQuery,
+    /// Expiry, Unix seconds.
+    pub exp: i64,
+}
+
+impl PresentationRequest {
+    /// A request for one credential of `types` with `required` claims and, if the holder agrees,
+    /// `optional` ones, valid until `expires_at`, with a fresh nonce.
+    ///
+    /// # Errors
+    /// [`RequestError::Claim`] for a bad claim name, [`RequestError::Malformed`] for no claims or
+    /// a claim listed twice, [`RequestError::Rng`].
+    pub fn new(
+        client_id: ClientId,
+        types: &[&str],
+        required: &[&str],
+        optional: &[&str],
+        expires_at: DateTime,
+    ) -> Result<Self, RequestError> {
+        if required.is_empty() && optional.is_empty() {
+            return Err(RequestError::Malformed("no claims requested".into()));
+        }
+        let mut all: Vec<&str> = required.iter().chain(optional).copied().collect();
+        for c in &all {
+            check_claim(c)?;
+        }
+        all.sort_unstable();
+        if all.windows(2).any(|w| w[0] == w[1]) {
+            return Err(RequestError::Malformed("a claim is listed twice".into()));
+        }
+        let claims = required
+            .iter()
+            .chain(optional)
+            .map(|c| ClaimsQuery {
+                id: Some((*c).to_owned()),
+                path: vec![Value::from("credentialSubject"), Value::from(*c)],
+            })
+            .collect();
+        let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let claim_sets = (!optional.is_empty()).then(|| {
+            let mut preferred = owned(required);
+            preferred.extend(owned(optional));
+            vec![preferred, owned(required)]
+        });
+        Ok(Self {
+            response_type: "vp_token".into(),
+            client_id,
+            nonce: Nonce::random()?,
+            dcql_query: DcqlQuery {
+                credentials: vec![CredentialQuery {
+                    id: "credential".into(),
+                    format: FORMAT_LDP_VC.into(),
+                    meta: LdpVcMeta {
+                        type_values: vec![owned(types)],
+                    },
+                    claims,
+                    claim_sets,
+                }],
+            },
+            exp: expires_at.unix_seconds(),
+        })
+    }
+
+    /// Reads a request file's bytes.
+    ///
+    /// # Errors
+    /// [`RequestError::Malformed`] for oversize or invalid JSON, and every error of
+    /// [`PresentationRequest::selection`] (a request Siegel cannot answer is refused whole).
+    pub fn parse(bytes: &[u8]) -> Result<Self, RequestError> {
+        if bytes.len() > MAX_REQUEST_BYTES {
+            return Err(RequestError::Malformed(format!(
+                "{} bytes; requests are at most {MAX_REQUEST_BYTES}",
+                bytes.len()
+            )));
+        }
+        let value =
+            crate::jsonld::parse_json(bytes).map_err(|e| RequestError::Malformed(e.to_string()))?;
+        let request: Self =
+            serde_json::from_value(value).map_err(|e| RequestError::Malformed(e.to_string()))?;
+        if request.response_type != "vp_token" {
+            return Err(RequestError::Unsupported(format!(
+                "response_type {:?} (only vp_token)",
+                request.response_type
+            )));
+        }
+        request.selection()?;
+        Ok(request)
+    }
+
+    /// The request as pretty JSON text.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// When the request expires.
+    pub fn expires_at(&self) -> DateTime {
+        DateTime::from_unix_seconds(self.exp)
+    }
+
+    /// What the request asks for.
+    ///
+    /// # Errors
+    /// [`RequestError::Unsupported`] for more than one credential query, another format, claim
+    /// paths other than `["credentialSubject", "<claim>"]`, `claim_sets` naming unknown ids.
+    pub fn selection(&self) -> Result<Selection, RequestError> {
+        let unsupported = |s: String| Err(RequestError::Unsupported(s));
+        let [query] = self.dcql_query.credentials.as_slice() else {
+            return unsupported(format!(
+                "{} credential queries (Siegel answers exactly one)",
+                self.dcql_query.credentials.len()
+            ));
+        };
+        if query.format != FORMAT_LDP_VC {
+            return unsupported(format!("format {:?} (only ldp_vc)", query.format));
+        }
+        let [types] = query.meta.type_values.as_slice() else {
+            return unsupported("type_values must hold exactly one set of types".into());
+        };
+        if query.claims.is_empty() {
+            return Err(RequestError::Malformed("no claims requested".into()));
+        }
+        let mut names = Vec::with_capacity(query.claims.len());
+        for c in &query.claims {
+            let name = match c.path.as_slice() {
+                [Value::String(s), Value::String(n)] if s == "credentialSubject" => n.clone(),
+                _ => {
+                    return unsupported(format!(
+                        "claim path {} (only [\"credentialSubject\", \"<claim>\"])",
+                        Value::from(c.path.clone())
+                    ));
+                }
+            };
+            check_claim(&name)?;
+            if names.iter().any(|(_, n)| *n == name) {
+                return Err(RequestError::Malformed(format!(
+                    "claim {name} is asked for twice"
+                )));
+            }
+            names.push((c.id.clone(), name));
+        }
+        let by_id = |id: &str| {
+            names
+                .iter()
+                .find(|(i, _)| i.as_deref() == Some(id))
+                .map(|(_, n)| n.clone())
+        };
+        let (required, optional) = match &query.claim_sets {
+            None => (names.iter().map(|(_, n)| n.clone()).collect(), Vec::new()),
+            Some(sets) => {
+                if sets.is_empty() {
+                    return Err(RequestError::Malformed("claim_sets is empty".into()));
+                }
+                let mut resolved = Vec::with_capacity(sets.len());
+                for set in sets {
+                    let mut claims = Vec::with_capacity(set.len());
+                    for id in set {
+                        claims.push(by_id(id).ok_or_else(|| {
+                            RequestError::Malformed(format!(
+                                "claim_sets names {id:?}, which no claim has as id"
+                            ))
+                        })?);
+                    }
+                    resolved.push(claims);
+                }
+                // Required: in every acceptable set. Optional: in the preferred (first) set
+                // but not in all. Sets that neither contain nor extend the required core are
+                // alternatives Siegel does not offer; the preferred set and the core are enough
+                // to answer what `siegel verifier request` produces.
+                let required: Vec<String> = resolved[0]
+                    .iter()
+                    .filter(|c| resolved.iter().all(|s| s.contains(c)))
+                    .cloned()
+                    .collect();
+                let optional = resolved[0]
+                    .iter()
+                    .filter(|c| !required.contains(c))
+                    .cloned()
+                    .collect();
+                (required, optional)
+            }
+        };
+        Ok(Selection {
+            types: types.clone(),
+            required,
+            optional,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use proptest::prelude::*;
+
+    fn domain() -> ClientId {
+        ClientId::parse("loans.lender.example").unwrap()
+    }
+
+    #[test]
+    fn builds_and_reads_back() {
+        let r = PresentationRequest::new(
+            domain(),
+            &["VerifiableCredential", "KycAttestation"],
+            &["ageOver18", "incomeBand"],
+            &["countryOfResidence"],
+            DateTime::from_unix_seconds(2_000_000_000),
+        )
+        .unwrap();
+        let text = r.to_json_pretty();
+        let back = PresentationRequest::parse(text.as_bytes()).unwrap();
+        assert_eq!(back, r);
+        let sel = back.selection().unwrap();
+        assert_eq!(sel.required, ["ageOver18", "incomeBand"]);
+        assert_eq!(sel.optional, ["countryOfResidence"]);
+        assert_eq!(sel.types, ["VerifiableCredential", "KycAttestation"]);
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["dcql_query"]["credentials"][0]["format"], "ldp_vc");
+        assert_eq!(
+            v["dcql_query"]["credentials"][0]["claims"][1]["path"],
+            serde_json::json!(["credentialSubject", "incomeBand"])
+        );
+        assert_eq!(
+            Selection::pointer("ageOver18").to_string(),
+            "/credentialSubject/ageOver18"
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_answer() {
+        let r = PresentationRequest::new(
+            domain(),
+            &["VerifiableCredential"],
+            &["ageOver18"],
+            &[],
+            DateTime::from_unix_seconds(2_000_000_000),
+        )
+        .unwrap();
+        let base = serde_json::to_value(&r).unwrap();
+        let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+            (
+                Box::new(|v| v["dcql_query"]["credentials"][0]["format"] = "jwt_vc_json".into()),
+                "unsupported DCQL query: format \"jwt_vc_json\" (only ldp_vc)",
+            ),
+            (
+                Box::new(|v| {
+                    v["dcql_query"]["credentials"][0]["claims"][0]["path"] =
+                        serde_json::json!(["credentialSubject", "address", "city"])
+                }),
+                "unsupported DCQL query: claim path [\"credentialSubject\",\"address\",\"city\"] (only [\"credentialSubject\", \"<claim>\"])",
+            ),
+            (
+                Box::new(|v| {
+                    v["dcql_query"]["credentials"][0]["claims"][0]["path"] =
+                        serde_json::json!(["credentialSubject", "a/b"])
+                }),
+                "invalid claim name \"a/b\"",
+            ),
+            (
+                Box::new(|v| {
+                    v["dcql_query"]["credentials"][0]["claim_sets"] = serde_json::json!([["nope"]])
+                }),
+                "not a presentation request: claim_sets names \"nope\", which no claim has as id",
+            ),
+            (Box::new(|v| v["nonce"] = "short".into()), "shorter than 16"),
+            (
+                Box::new(|v| v["client_id"] = "Loans.Example".into()),
+                "invalid client_id",
+            ),
+            (
+                Box::new(|v| v["response_type"] = "code".into()),
+                "unsupported DCQL query: response_type \"code\" (only vp_token)",
+            ),
+            (Box::new(|v| v["extra"] = 1.into()), "unknown field `extra`"),
+            (
+                Box::new(|v| {
+                    let q = v["dcql_query"]["credentials"][0].clone();
+                    v["dcql_query"]["credentials"] = serde_json::json!([q.clone(), q]);
+                }),
+                "2 credential queries",
+            ),
+        ];
+        for (edit, want) in cases {
+            let mut v = base.clone();
+            edit(&mut v);
+            let err = PresentationRequest::parse(v.to_string().as_bytes()).unwrap_err();
+            assert!(
+                err.to_string().contains(want),
+                "{err} does not contain {want}"
+            );
+        }
+        let big = vec![b' '; MAX_REQUEST_BYTES + 1];
+        assert!(
+            matches!(PresentationRequest::parse(&big), Err(RequestError::Malformed(m)) if m.contains("at most"))
+        );
+    }
+
+    #[test]
+    fn nonces_and_client_ids() {
+        let a = Nonce::random().unwrap();
+        let b = Nonce::random().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.as_str().len(), 22);
+        assert_eq!(Nonce::parse(a.as_str()).unwrap(), a);
+        assert_eq!(
+            Nonce::parse(&"a".repeat(129)),
+            Err(RequestError::Nonce("longer than 128 characters"))
+        );
+        assert_eq!(
+            Nonce::parse("aaaaaaaaaaaaaaaaaa=="),
+            Err(RequestError::Nonce("characters outside base64url"))
+        );
+        for bad in [
+            "",
+            "-a.example",
+            "a..b",
+            "a_b.example",
+            "é.example",
+            "A.example",
+        ] {
+            assert!(ClientId::parse(bad).is_err(), "{bad}");
+        }
+        assert!(ClientId::parse("localhost").is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn any_split_of_claims_round_trips(claims in proptest::sample::subsequence(vec!["givenName", "familyName", "birthDate", "ageOver18", "ageOver21", "nationality", "countryOfResidence", "incomeBand", "kycLevel", "documentType", "verifiedAt"], 1..=11), split in 0usize..12) {
+            let split = split.min(claims.len());
+            let (req, opt) = claims.split_at(split);
+            let r = PresentationRequest::new(domain(), &["VerifiableCredential"], req, opt, DateTime::from_unix_seconds(1)).unwrap();
+            let back = PresentationRequest::parse(r.to_json_pretty().as_bytes()).unwrap();
+            let sel = back.selection().unwrap();
+            if opt.is_empty() {
+                prop_assert_eq!(&sel.required, &claims);
+            } else {
+                prop_assert_eq!(&sel.required, &req.to_vec());
+                prop_assert_eq!(&sel.optional, &opt.to_vec());
+            }
+        }
+
+        #[test]
+        fn parse_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = PresentationRequest::parse(&bytes);
+        }
+    }
+}
