@@ -29,6 +29,10 @@ pub const MAX_QUADS: usize = 50_000;
 /// The bundled contexts: (URL, document). Must agree with `assets/contexts/index.json`.
 pub const BUNDLED_CONTEXTS: &[(&str, &str)] = &[
     (
+        "https://contexts.siegel.example/kyc/v1",
+        include_str!("../../assets/contexts/contexts.siegel.example_kyc_v1.jsonld"),
+    ),
+    (
         "https://w3id.org/citizenship/v4rc1",
         include_str!("../../assets/contexts/citizenship-v4rc1.jsonld"),
     ),
