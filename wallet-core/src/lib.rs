@@ -9,14 +9,18 @@
 //! - [`schema`]: the bundled JSON Schemas of Siegel's credential types and their validator.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod bbs;
 pub mod credential;
 pub mod di;
 pub mod did;
 pub mod fs;
+pub mod holder;
+pub mod issuer;
 pub mod jsonld;
 pub mod keys;
 pub mod ledger;
 pub mod request;
 pub mod schema;
 pub mod vault;
+pub mod verify;

@@ -366,6 +366,39 @@ impl Vault {
         self.content.history.push(record);
     }
 
+    // ---- application records ----------------------------------------------------------------
+
+    /// The top-level names the vault itself uses; [`Vault::set_record`] refuses them.
+    pub const RESERVED_RECORDS: [&'static str; 4] = ["schema", "keys", "credentials", "history"];
+
+    /// An application record (a JSON document the application layer keeps in the encrypted
+    /// contents, e.g. the issuer profile), by name.
+    pub fn record(&self, name: &str) -> Option<&str> {
+        if Self::RESERVED_RECORDS.contains(&name) {
+            return None;
+        }
+        self.content.other.get(name).map(|v| v.as_str())
+    }
+
+    /// Stores (replaces) application record `name`; `json` must be JSON text. Takes effect on
+    /// the next [`Vault::save`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidDocument`] for a reserved name or text that is not JSON.
+    pub fn set_record(&mut self, name: &str, json: &str) -> Result<(), Error> {
+        if Self::RESERVED_RECORDS.contains(&name) || name.is_empty() {
+            return Err(Error::InvalidDocument(format!(
+                "{name:?} is not a usable record name"
+            )));
+        }
+        serde_json::from_str::<serde::de::IgnoredAny>(json)
+            .map_err(|e| Error::InvalidDocument(e.to_string()))?;
+        self.content
+            .other
+            .insert(name.to_owned(), Zeroizing::new(json.to_owned()));
+        Ok(())
+    }
+
     // ---- backup --------------------------------------------------------------------------------
 
     /// Writes an encrypted backup of the current contents to `dest` under a separate backup

@@ -1,0 +1,336 @@
+//! The issuer's side: set up an issuer identity (an Ethereum account owning a did:ethr, a BBS key
+//! published under assertionMethod), issue credentials with an on-chain status entry, and
+//! revoke, suspend or unsuspend them.
+//!
+//! Status indexes are allocated here and recorded in the issuer's vault (never in the claims):
+//! one index per credential, never reused.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::app::{AppError, now_seconds, read_record, write_record};
+use crate::credential::status::StatusEntry;
+use crate::credential::{KYC_CONTEXT, VC_V2_CONTEXT};
+use crate::di::eddsa_rdfc_2022::ProofOptions;
+use crate::di::{Clock, ProofPurpose, PublicKeyMaterial};
+use crate::did::{Did, DidUrl};
+use crate::keys::KeyKind;
+use crate::ledger::{KeyUse, Ledger, LedgerError, Lookup, PublishKey, StatusBits, StatusChange};
+use crate::schema::{self, CredentialSchema};
+use crate::vault::Vault;
+
+const RECORD: &str = "issuer";
+
+/// How long published keys stay valid on the chain, in seconds (ten years).
+pub const KEY_VALIDITY_SECONDS: u64 = 10 * 365 * 86_400;
+
+/// The longest validity a credential may be issued with, in days.
+pub const MAX_VALID_DAYS: u32 = 10 * 366;
+
+/// The bbs-2023 mandatory pointers: what every presentation reveals (see docs/privacy.md).
+pub const MANDATORY_POINTERS: [&str; 5] = [
+    "/issuer",
+    "/validFrom",
+    "/validUntil",
+    "/credentialSchema",
+    "/credentialStatus",
+];
+
+/// One credential this issuer issued.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedRecord {
+    /// Its status index.
+    pub index: u64,
+    /// To whom (none for a bearer credential).
+    pub subject: Option<Did>,
+    /// Its schema id.
+    pub schema: String,
+    /// `validFrom`.
+    pub valid_from: String,
+    /// `validUntil`.
+    pub valid_until: String,
+    /// SHA-256 of the issued document's JSON text, hex (to recognise it later).
+    pub digest: String,
+}
+
+/// The issuer identity kept in the vault.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerProfile {
+    /// The name the issuer gave itself.
+    pub name: String,
+    /// Its DID.
+    pub did: Did,
+    /// The verification method of its BBS key.
+    pub method: DidUrl,
+    account_key: String,
+    bbs_key: String,
+    next_index: u64,
+    /// Everything issued, oldest first.
+    pub issued: Vec<IssuedRecord>,
+}
+
+/// What to issue.
+#[derive(Clone, Debug)]
+pub struct IssueRequest {
+    /// The schema the claims follow.
+    pub schema: CredentialSchema,
+    /// The subject's claims (a JSON object, without `id`).
+    pub claims: Value,
+    /// The subject (holder) DID; `None` issues a bearer credential without a subject id, which
+    /// cannot be bound to a holder.
+    pub subject: Option<Did>,
+    /// Validity in days from now.
+    pub valid_days: u32,
+}
+
+/// An issued credential.
+#[derive(Clone, Debug)]
+pub struct Issued {
+    /// The signed document.
+    pub document: Value,
+    /// Its status index.
+    pub index: u64,
+}
+
+/// The issuer profile, if this vault has one.
+///
+/// # Errors
+/// [`AppError::Internal`] for an unreadable record.
+pub fn profile(vault: &Vault) -> Result<Option<IssuerProfile>, AppError> {
+    read_record(vault, RECORD)
+}
+
+fn require(vault: &Vault) -> Result<IssuerProfile, AppError> {
+    profile(vault)?.ok_or_else(|| {
+        AppError::NotSetUp(
+            "this wallet has no issuer identity; run `siegel issuer init --name NAME` first".into(),
+        )
+    })
+}
+
+/// Creates the issuer identity: a secp256k1 account (its did:ethr) and a BBS key published on
+/// the chain under assertionMethod. The caller saves the vault.
+///
+/// # Errors
+/// [`AppError::Input`] if the vault already has one; [`AppError::Ledger`].
+pub fn setup(
+    vault: &mut Vault,
+    ledger: &dyn Ledger,
+    name: &str,
+) -> Result<IssuerProfile, AppError> {
+    if profile(vault)?.is_some() {
+        return Err(AppError::Input(
+            "this wallet already has an issuer identity".into(),
+        ));
+    }
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(AppError::Input(
+            "the issuer name must be 1 to 200 characters".into(),
+        ));
+    }
+    let account = vault.generate_key(KeyKind::Secp256k1, &format!("{name}: did:ethr account"))?;
+    let bbs = vault.generate_key(KeyKind::BbsBls12381Sha256, &format!("{name}: BBS key"))?;
+    let bbs_secret = vault
+        .key_secret(&bbs.id)?
+        .bbs()
+        .ok_or_else(|| AppError::Internal("a BBS key without a BBS secret".into()))?;
+    let public = bbs_secret.public_key();
+    let registered = ledger.register(
+        vault.key_secret(&account.id)?,
+        &[PublishKey {
+            key: PublicKeyMaterial::Bls12381G2(Box::new(public.clone())),
+            use_: KeyUse::Assertion,
+        }],
+        KEY_VALIDITY_SECONDS,
+    )?;
+    let method =
+        registered.methods.first().cloned().ok_or_else(|| {
+            AppError::Internal("the chain listed no method for the BBS key".into())
+        })?;
+    let p = IssuerProfile {
+        name: name.to_owned(),
+        did: registered.did,
+        method,
+        account_key: account.id.clone(),
+        bbs_key: bbs.id.clone(),
+        next_index: 0,
+        issued: Vec::new(),
+    };
+    write_record(vault, RECORD, &p)?;
+    Ok(p)
+}
+
+/// Issues a credential: validates the claims against the schema (naming every field that
+/// fails), allocates a status index, signs with bbs-2023. The caller saves the vault (the index
+/// is used up either way, so save even if writing the output fails).
+///
+/// # Errors
+/// [`AppError::Schema`] for claims that do not validate; [`AppError::Input`].
+pub fn issue(
+    vault: &mut Vault,
+    ledger: &dyn Ledger,
+    request: &IssueRequest,
+    clock: &dyn Clock,
+) -> Result<Issued, AppError> {
+    let mut p = require(vault)?;
+    if request.valid_days == 0 || request.valid_days > MAX_VALID_DAYS {
+        return Err(AppError::Input(format!(
+            "validity must be 1 to {MAX_VALID_DAYS} days"
+        )));
+    }
+    let mut subject = match &request.claims {
+        Value::Object(m) => m.clone(),
+        _ => return Err(AppError::Input("the claims must be a JSON object".into())),
+    };
+    if subject.contains_key("id") {
+        return Err(AppError::Input(
+            "the claims must not contain \"id\"; the subject is given separately".into(),
+        ));
+    }
+    schema::validate_claims(request.schema, &request.claims)?;
+    if let Some(did) = &request.subject {
+        subject.insert("id".into(), Value::from(did.as_str()));
+    }
+    let from = now_seconds(clock);
+    let until = from.saturating_add_seconds(i64::from(request.valid_days) * 86_400);
+    let entry = StatusEntry {
+        registry: ledger.status_registry(),
+        issuer: p.did.clone(),
+        index: p.next_index,
+    };
+    let document = json!({
+        "@context": [VC_V2_CONTEXT, KYC_CONTEXT],
+        "type": ["VerifiableCredential", request.schema.credential_type()],
+        "issuer": p.did.as_str(),
+        "validFrom": from.to_string(),
+        "validUntil": until.to_string(),
+        "credentialSchema": {"id": request.schema.id(), "type": "JsonSchema"},
+        "credentialStatus": entry.to_json(),
+        "credentialSubject": subject,
+    });
+    schema::validate(request.schema, &document)?;
+    let key = vault
+        .key_secret(&p.bbs_key)?
+        .bbs()
+        .ok_or_else(|| AppError::Internal("the issuer's BBS key is missing".into()))?;
+    let options = ProofOptions {
+        verification_method: p.method.to_string(),
+        proof_purpose: ProofPurpose::AssertionMethod.as_str().to_owned(),
+        created: Some(from.to_string()),
+        challenge: None,
+        domain: None,
+    };
+    let pointers: Vec<String> = MANDATORY_POINTERS.iter().map(|s| (*s).to_owned()).collect();
+    let signed = crate::di::bbs_2023::issue(&document, &key, &pointers, &options)?;
+    let text = signed.to_string();
+    p.issued.push(IssuedRecord {
+        index: entry.index,
+        subject: request.subject.clone(),
+        schema: request.schema.id().to_owned(),
+        valid_from: from.to_string(),
+        valid_until: until.to_string(),
+        digest: hex::encode(Sha256::digest(text.as_bytes())),
+    });
+    p.next_index += 1;
+    write_record(vault, RECORD, &p)?;
+    Ok(Issued {
+        document: signed,
+        index: entry.index,
+    })
+}
+
+/// Which credential a status change is for.
+#[derive(Clone, Debug)]
+pub enum StatusTarget {
+    /// By status index.
+    Index(u64),
+    /// By the credential document.
+    Credential(Value),
+}
+
+/// Revokes, suspends or unsuspends one of this issuer's credentials on the chain.
+///
+/// # Errors
+/// [`AppError::Input`] for a credential this issuer did not issue; [`AppError::Ledger`]
+/// ([`LedgerError::Refused`] e.g. for a change the contract refuses).
+pub fn change_status(
+    vault: &Vault,
+    ledger: &dyn Ledger,
+    target: &StatusTarget,
+    change: StatusChange,
+) -> Result<IssuedRecord, AppError> {
+    let p = require(vault)?;
+    let index = match target {
+        StatusTarget::Index(i) => *i,
+        StatusTarget::Credential(doc) => {
+            let entry = doc
+                .get("credentialStatus")
+                .map(StatusEntry::from_json)
+                .transpose()
+                .map_err(|e| AppError::Input(format!("the credential's status entry: {e}")))?
+                .ok_or_else(|| AppError::Input("the credential has no status entry".into()))?;
+            if entry.issuer != p.did {
+                return Err(AppError::Input(format!(
+                    "the credential's status belongs to {}, not to this issuer ({})",
+                    entry.issuer, p.did
+                )));
+            }
+            entry.index
+        }
+    };
+    let record = p
+        .issued
+        .iter()
+        .find(|r| r.index == index)
+        .cloned()
+        .ok_or_else(|| {
+            AppError::Input(format!(
+                "this issuer issued no credential with status index {index}"
+            ))
+        })?;
+    let entry = StatusEntry {
+        registry: ledger.status_registry(),
+        issuer: p.did.clone(),
+        index,
+    };
+    ledger.set_status(vault.key_secret(&p.account_key)?, &entry, change)?;
+    Ok(record)
+}
+
+/// One issued credential with its status as the chain says now.
+#[derive(Clone, Debug)]
+pub struct IssuedStatus {
+    /// The record.
+    pub record: IssuedRecord,
+    /// Its bits, or why they could not be read.
+    pub status: Result<StatusBits, LedgerError>,
+}
+
+/// Everything issued, with status read from the chain in one fetch.
+///
+/// # Errors
+/// [`AppError::NotSetUp`], [`AppError::Ledger`] when the chain is unreachable.
+pub fn list(vault: &Vault, ledger: &dyn Ledger) -> Result<Vec<IssuedStatus>, AppError> {
+    let p = require(vault)?;
+    let registry = ledger.status_registry();
+    let statuses: Vec<StatusEntry> = p
+        .issued
+        .iter()
+        .map(|r| StatusEntry {
+            registry,
+            issuer: p.did.clone(),
+            index: r.index,
+        })
+        .collect();
+    let fetched = ledger.fetch(&Lookup {
+        dids: Vec::new(),
+        statuses,
+    })?;
+    Ok(p.issued
+        .into_iter()
+        .zip(fetched.statuses)
+        .map(|(record, status)| IssuedStatus { record, status })
+        .collect())
+}

@@ -1,0 +1,336 @@
+//! The verifier's own state: the nonces it issued (each accepted once, surviving restarts) and
+//! the issuers it trusts. Plain JSON files written atomically; neither holds a secret, so a
+//! verifier needs no passphrase to verify.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::di::{DateTime, MAX_CLOCK_SKEW_SECONDS};
+use crate::did::Did;
+use crate::fs::{LockError, lock_exclusive, write_atomic};
+use crate::request::Nonce;
+
+/// The largest state file read, in bytes.
+const MAX_STATE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why the verifier's state could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Reading or writing the file failed.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The file is not what this build writes.
+    #[error("{path} is damaged: {message}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T, StoreError> {
+    let io = |e: std::io::Error| StoreError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(T::default()),
+        Err(e) => return Err(io(e)),
+        Ok(m) if m.len() > MAX_STATE_BYTES => {
+            return Err(StoreError::Corrupt {
+                path: path.to_path_buf(),
+                message: format!("{} bytes, more than any state file", m.len()),
+            });
+        }
+        Ok(_) => {}
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| StoreError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    write_atomic(path, &bytes).map_err(|e| StoreError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// Holds the file's lock for a read-modify-write; retries briefly while another process holds
+/// it (each holder keeps it for one small file write).
+fn locked(path: &Path) -> Result<std::fs::File, StoreError> {
+    let mut tries = 0;
+    loop {
+        match lock_exclusive(path) {
+            Ok(f) => return Ok(f),
+            Err(LockError::InUse(_)) if tries < 200 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// Why a nonce was not accepted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NonceRefusal {
+    /// This verifier never issued it.
+    #[error("this verifier never issued the nonce")]
+    Unknown,
+    /// It was accepted before: a replay.
+    #[error("the nonce was already used at {0} (a replayed presentation)")]
+    AlreadyUsed(DateTime),
+    /// Its request expired.
+    #[error("the nonce expired at {0}")]
+    Expired(DateTime),
+    /// The store could not be read or written (fail closed).
+    #[error("the nonce store failed: {0}")]
+    Store(String),
+}
+
+/// The nonces a verifier issued. [`NonceStore::consume`] accepts each one once.
+pub trait NonceStore {
+    /// Records a nonce of a request expiring at `expires`.
+    ///
+    /// # Errors
+    /// [`NonceRefusal::Store`].
+    fn issue(&mut self, nonce: &Nonce, expires: DateTime) -> Result<(), NonceRefusal>;
+
+    /// Accepts `nonce` if it was issued, is unexpired at `now` and was never accepted; marks it
+    /// used.
+    ///
+    /// # Errors
+    /// [`NonceRefusal`].
+    fn consume(&mut self, nonce: &Nonce, now: DateTime) -> Result<(), NonceRefusal>;
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct NonceEntry {
+    expires: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    used_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct NonceFile {
+    nonces: BTreeMap<String, NonceEntry>,
+}
+
+impl NonceFile {
+    fn issue(&mut self, nonce: &Nonce, expires: DateTime) {
+        self.nonces.insert(
+            nonce.as_str().to_owned(),
+            NonceEntry {
+                expires: expires.unix_seconds(),
+                used_at: None,
+            },
+        );
+    }
+
+    fn consume(&mut self, nonce: &Nonce, now: DateTime) -> Result<(), NonceRefusal> {
+        // Entries whose request expired (beyond the clock skew) can go: their nonces are
+        // refused by expiry whether or not they are remembered as used.
+        let horizon = now.unix_seconds() - MAX_CLOCK_SKEW_SECONDS;
+        let entry = self
+            .nonces
+            .get_mut(nonce.as_str())
+            .ok_or(NonceRefusal::Unknown)?;
+        if let Some(at) = entry.used_at {
+            return Err(NonceRefusal::AlreadyUsed(DateTime::from_unix_seconds(at)));
+        }
+        if entry.expires < now.unix_seconds() {
+            return Err(NonceRefusal::Expired(DateTime::from_unix_seconds(
+                entry.expires,
+            )));
+        }
+        entry.used_at = Some(now.unix_seconds());
+        self.nonces.retain(|_, e| e.expires >= horizon);
+        Ok(())
+    }
+}
+
+/// Nonces kept in memory (tests, benches, a verifier that needs no restart safety).
+#[derive(Clone, Debug, Default)]
+pub struct MemoryNonceStore(NonceFile);
+
+impl NonceStore for MemoryNonceStore {
+    fn issue(&mut self, nonce: &Nonce, expires: DateTime) -> Result<(), NonceRefusal> {
+        self.0.issue(nonce, expires);
+        Ok(())
+    }
+    fn consume(&mut self, nonce: &Nonce, now: DateTime) -> Result<(), NonceRefusal> {
+        self.0.consume(nonce, now)
+    }
+}
+
+/// Nonces in a JSON file, read and rewritten atomically under a lock on each operation, so
+/// they survive restarts and two verifier processes never accept one nonce twice.
+#[derive(Clone, Debug)]
+pub struct FileNonceStore {
+    path: PathBuf,
+}
+
+impl FileNonceStore {
+    /// The store at `path` (created on first use).
+    pub fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_path_buf(),
+        }
+    }
+
+    fn update<T>(
+        &self,
+        f: impl FnOnce(&mut NonceFile) -> Result<T, NonceRefusal>,
+    ) -> Result<T, NonceRefusal> {
+        let store = |e: StoreError| NonceRefusal::Store(e.to_string());
+        let _lock = locked(&self.path).map_err(store)?;
+        let mut file: NonceFile = read_json(&self.path).map_err(store)?;
+        let out = f(&mut file)?;
+        write_json(&self.path, &file).map_err(store)?;
+        Ok(out)
+    }
+}
+
+impl NonceStore for FileNonceStore {
+    fn issue(&mut self, nonce: &Nonce, expires: DateTime) -> Result<(), NonceRefusal> {
+        self.update(|f| {
+            f.issue(nonce, expires);
+            Ok(())
+        })
+    }
+    fn consume(&mut self, nonce: &Nonce, now: DateTime) -> Result<(), NonceRefusal> {
+        self.update(|f| f.consume(nonce, now))
+    }
+}
+
+/// The issuers a verifier accepts credentials from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustList {
+    trusted: BTreeSet<Did>,
+}
+
+impl TrustList {
+    /// Reads the list at `path` (empty if the file does not exist).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub fn load(path: &Path) -> Result<Self, StoreError> {
+        read_json(path)
+    }
+
+    /// Writes the list to `path` atomically.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub fn save(&self, path: &Path) -> Result<(), StoreError> {
+        let _lock = locked(path)?;
+        write_json(path, self)
+    }
+
+    /// Adds an issuer; false if it was there.
+    pub fn add(&mut self, did: Did) -> bool {
+        self.trusted.insert(did)
+    }
+
+    /// Removes an issuer; false if it was not there.
+    pub fn remove(&mut self, did: &Did) -> bool {
+        self.trusted.remove(did)
+    }
+
+    /// Whether `did` is trusted.
+    pub fn contains(&self, did: &Did) -> bool {
+        self.trusted.contains(did)
+    }
+
+    /// The trusted issuers.
+    pub fn iter(&self) -> impl Iterator<Item = &Did> {
+        self.trusted.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn a_nonce_is_accepted_once_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nonces.json");
+        let n = Nonce::random().unwrap();
+        let t = DateTime::from_unix_seconds(1_000_000);
+        FileNonceStore::new(&path)
+            .issue(&n, t.saturating_add_seconds(600))
+            .unwrap();
+        assert_eq!(
+            FileNonceStore::new(&path).consume(&Nonce::random().unwrap(), t),
+            Err(NonceRefusal::Unknown)
+        );
+        FileNonceStore::new(&path).consume(&n, t).unwrap();
+        // A new store on the same file: a restarted verifier.
+        assert_eq!(
+            FileNonceStore::new(&path).consume(&n, t.saturating_add_seconds(1)),
+            Err(NonceRefusal::AlreadyUsed(t))
+        );
+        let late = Nonce::random().unwrap();
+        let mut s = FileNonceStore::new(&path);
+        s.issue(&late, t).unwrap();
+        assert_eq!(
+            s.consume(&late, t.saturating_add_seconds(1)),
+            Err(NonceRefusal::Expired(t))
+        );
+    }
+
+    #[test]
+    fn damaged_state_fails_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nonces.json");
+        std::fs::write(&path, b"{\"nonces\": 7").unwrap();
+        let n = Nonce::random().unwrap();
+        assert!(matches!(
+            FileNonceStore::new(&path).consume(&n, DateTime::UNIX_EPOCH),
+            Err(NonceRefusal::Store(m)) if m.contains("damaged")
+        ));
+        std::fs::write(&path, b"[").unwrap();
+        assert!(matches!(
+            TrustList::load(&path),
+            Err(StoreError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn trust_list_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trust.json");
+        let mut t = TrustList::load(&path).unwrap();
+        let d = Did::parse("did:ethr:0x539:0x01").unwrap();
+        assert!(t.add(d.clone()));
+        assert!(!t.add(d.clone()));
+        t.save(&path).unwrap();
+        let back = TrustList::load(&path).unwrap();
+        assert!(back.contains(&d));
+        assert_eq!(back, t);
+    }
+}
