@@ -28,21 +28,62 @@ const DERIVED_HEADER: [u8; 3] = [0xd9, 0x5d, 0x03];
 /// Skolem IRI prefix used while selecting (`urn:bnid:` + blank node label).
 const SKOLEM_PREFIX: &str = "urn:bnid:";
 
+#[cfg_attr(
+    not(feature = "hazmat"),
+    allow(
+        dead_code,
+        unreachable_pub,
+        reason = "step-level items are public only with hazmat"
+    )
+)]
 mod base;
+#[cfg_attr(
+    not(feature = "hazmat"),
+    allow(
+        dead_code,
+        unreachable_pub,
+        reason = "step-level items are public only with hazmat"
+    )
+)]
 mod disclosure;
 mod proof_value;
+// The individual algorithm steps and the step-level entry points (caller-chosen HMAC key,
+// disclosure data, verify data) exist for the conformance tests, which compare each step with
+// the W3C vectors. They are hazmat, as `bbs::hazmat` is: a caller who picks the HMAC key or
+// assembles proofs from steps can produce linkable or broken proofs. Applications use `issue`,
+// `derive`, `verify_base_proof` and `verify_derived`.
+#[cfg(feature = "hazmat")]
 pub mod steps;
+#[cfg(not(feature = "hazmat"))]
+#[allow(
+    dead_code,
+    unreachable_pub,
+    reason = "public only with the hazmat feature"
+)]
+mod steps;
+#[cfg_attr(
+    not(feature = "hazmat"),
+    allow(
+        dead_code,
+        unreachable_pub,
+        reason = "step-level items are public only with hazmat"
+    )
+)]
 mod verify;
 
-pub use base::{create_base_proof, issue, verify_base_proof};
 #[cfg(feature = "hazmat")]
-pub use disclosure::derive_mocked;
-pub use disclosure::{DisclosureData, derive, disclosure_data};
+pub use base::create_base_proof;
+pub use base::{issue, verify_base_proof};
+pub use disclosure::derive;
+#[cfg(feature = "hazmat")]
+pub use disclosure::{DisclosureData, derive_mocked, disclosure_data};
 pub use proof_value::{
     BaseProofValue, DerivedProofValue, MAX_PROOF_VALUE_LEN, parse_base_proof_value,
     parse_derived_proof_value,
 };
-pub use verify::{VerifiedDerived, VerifyData, verify_data, verify_derived, verify_derived_at};
+pub use verify::{VerifiedDerived, verify_derived, verify_derived_at};
+#[cfg(feature = "hazmat")]
+pub use verify::{VerifyData, verify_data};
 
 fn parse_pointers(v: &[String]) -> Result<Vec<JsonPointer>, ProofError> {
     v.iter().map(|p| p.parse()).collect()
