@@ -42,10 +42,10 @@ pub const DEV_CHAIN_ID: u64 = 1337;
 const BLOCK_GAS_LIMIT: u64 = 30_000_000;
 /// Gas for `eth_call`: the per-transaction cap of EIP-7825 (2^24).
 const CALL_GAS_LIMIT: u64 = 1 << 24;
-/// A snapshot is written after this many journal entries since the last one. Replaying an entry
-/// costs about [measured: see docs/BENCHMARKS.md] while a snapshot of a 10,000-transaction chain
-/// costs a few milliseconds to write, so opening replays at most this many entries and a
-/// transaction pays a small share of a snapshot.
+/// A snapshot is written after this many journal entries since the last one. Opening then
+/// replays at most this many entries (tens of microseconds each: senders are journaled, so no
+/// signature is recovered), while each transaction pays 1/256 of writing the snapshot (about
+/// 3 MB at 10,000 status transactions). Measured in docs/BENCHMARKS.md (`devchain` bench).
 pub const SNAPSHOT_EVERY: u64 = 256;
 
 /// Why a persisted dev chain could not be opened.
