@@ -286,11 +286,11 @@ impl Chain for FakeChain {
 pub fn resolver_logs(data: &[u8]) {
     let mut r = Reader { data };
     let at = r.u8();
-    let chain = FakeChain::from_fuzz(&mut r);
+    let chain = std::sync::Arc::new(FakeChain::from_fuzz(&mut r));
     let at_block = (at & 1 == 1).then_some(u64::from(at >> 1));
     let did = DidEthr::new(CHAIN_ID, IDENTITY);
     let did_text = did.to_string();
-    if let Ok(res) = Resolver::new(&chain, REGISTRY).resolve(&did, at_block) {
+    if let Ok(res) = Resolver::new(chain.clone(), REGISTRY).resolve(&did, at_block) {
         assert_eq!(
             res.document["id"].as_str(),
             Some(did_text.as_str()),
@@ -308,7 +308,7 @@ pub fn resolver_logs(data: &[u8]) {
             );
         }
     }
-    let keys = EthrKeyResolver::new(&chain, REGISTRY, at_block);
+    let keys = EthrKeyResolver::new(chain, REGISTRY, at_block);
     for fragment in ["controller", "delegate-1", "delegate-2"] {
         for purpose in [ProofPurpose::AssertionMethod, ProofPurpose::Authentication] {
             let _ = keys.resolve(&format!("{did_text}#{fragment}"), purpose);

@@ -16,6 +16,8 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::sync::Arc;
+
 use alloy::consensus::{SignableTransaction, TxEip1559, TxEnvelope};
 use alloy::eips::eip2718::Encodable2718;
 use alloy::network::TxSignerSync;
@@ -30,19 +32,19 @@ use registry::identity::bytes32_name;
 use registry::resolver::Resolver;
 
 fn bench(c: &mut Criterion) {
-    let dev = DevChain::in_memory();
+    let dev: Arc<dyn Chain> = Arc::new(DevChain::in_memory());
     let anvil = common::start_anvil();
-    let mut chains: Vec<(&str, &dyn Chain)> = vec![("devchain", &dev)];
+    let mut chains: Vec<(&str, Arc<dyn Chain>)> = vec![("devchain", dev)];
     if let Some((_, rpc)) = &anvil {
-        chains.push(("anvil", rpc));
+        chains.push(("anvil", rpc.clone()));
     }
     let mut g = c.benchmark_group("did_ethr_resolve");
     g.sample_size(20);
     for (name, chain) in &chains {
-        let dep = common::deploy(*chain);
-        let resolver = Resolver::new(*chain, dep.did_registry);
+        let dep = common::deploy(chain);
+        let resolver = Resolver::new(chain.clone(), dep.did_registry);
         for n in [1usize, 20, 100] {
-            let did = common::identity_with_changes(*chain, dep, &format!("bench-{n}"), n);
+            let did = common::identity_with_changes(chain.clone(), dep, &format!("bench-{n}"), n);
             let r = resolver.resolve(&did, None).unwrap();
             assert_eq!(
                 r.document["verificationMethod"].as_array().unwrap().len(),
@@ -62,7 +64,7 @@ fn bench(c: &mut Criterion) {
 
 /// A DevChain identity whose only change is a 100 KB `did/pub/Ed25519/veriKey/base58` attribute
 /// (sent with a gas limit the registry helpers do not allow).
-fn hostile_identity(chain: &DevChain) -> (Resolver<'_>, DidEthr) {
+fn hostile_identity(chain: &Arc<DevChain>) -> (Resolver, DidEthr) {
     let dep = common::deploy(chain);
     let owner = common::account("bench-hostile");
     common::fund(chain, &[&owner]);
@@ -98,13 +100,13 @@ fn hostile_identity(chain: &DevChain) -> (Resolver<'_>, DidEthr) {
     let raw = TxEnvelope::Eip1559(tx.into_signed(sig)).encoded_2718();
     assert!(chain.send_raw_transaction(&raw).unwrap().success);
     (
-        Resolver::new(chain, dep.did_registry),
+        Resolver::new(chain.clone(), dep.did_registry),
         DidEthr::new(chain.chain_id().unwrap(), owner.address()),
     )
 }
 
 fn bench_hostile(c: &mut Criterion) {
-    let dev = DevChain::in_memory();
+    let dev = Arc::new(DevChain::in_memory());
     let (resolver, did) = hostile_identity(&dev);
     let r = resolver.resolve(&did, None).unwrap();
     assert_eq!(r.skipped.len(), 1, "the 100 KB attribute is skipped");

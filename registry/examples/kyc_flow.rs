@@ -11,6 +11,8 @@ use std::error::Error;
 
 use alloy::primitives::{U256, keccak256};
 use ed25519_dalek::SigningKey;
+use std::sync::Arc;
+
 use registry::chain::{Chain, DevChain, TxSigner};
 use registry::contracts::Deployment;
 use registry::identity::{PublishedKey, Registry, StatusPurpose};
@@ -22,7 +24,7 @@ use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
 use wallet_core::di::{sign_presentation, verify_presentation};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let dep = Deployment::dev_default(&chain)?;
     println!(
         "Embedded chain {} ready: ERC-1056 registry at {}, status registry at {}.",
@@ -30,7 +32,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         dep.did_registry,
         dep.status_registry
     );
-    let reg = Registry::new(&chain, dep);
+    let reg = Registry::new(chain.clone(), dep);
 
     // The bank's KYC desk: an Ethereum account that owns its did:ethr, and a BBS key.
     let bank = TxSigner::from_bytes(keccak256(b"siegel demo: bank kyc desk").as_slice())?;
@@ -79,7 +81,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // The holder checks it against the bank's key on the chain before storing it.
     let checked = verify_base_proof(
         &signed,
-        &EthrKeyResolver::new(&chain, dep.did_registry, None),
+        &EthrKeyResolver::new(chain.clone(), dep.did_registry, None),
     )?;
     println!("Holder checked the credential on receipt: signed by {checked}.");
 
@@ -129,7 +131,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // The lender verifies with the keys the chain says are current.
-    let keys_now = EthrKeyResolver::new(&chain, dep.did_registry, None);
+    let keys_now = EthrKeyResolver::new(chain.clone(), dep.did_registry, None);
     let by = verify_presentation(&presentation, &keys_now, nonce, domain)?;
     let shown = &presentation["verifiableCredential"][0];
     let ok = verify_derived(shown, &keys_now)?;
@@ -145,7 +147,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let values: Vec<&str> = values.iter().filter_map(|v| v.as_str()).collect();
         println!("  learned {claim} = {}", values.join(", "));
     }
-    let r = Resolver::new(&chain, dep.did_registry).resolve_str(&issuer, None)?;
+    let r = Resolver::new(chain.clone(), dep.did_registry).resolve_str(&issuer, None)?;
     println!("  (issuer DID resolved in {} round trips)", r.round_trips);
 
     // Later: the bank rotates its key and revokes this credential.
@@ -156,7 +158,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         Ok(_) => println!("Lender: unexpectedly still valid!"),
         Err(e) => println!("Lender now: {e}"),
     }
-    let then = EthrKeyResolver::new(&chain, dep.did_registry, Some(at));
+    let then = EthrKeyResolver::new(chain.clone(), dep.did_registry, Some(at));
     println!(
         "Lender, as of the issuing block: proof valid = {}; status registry says revoked = {}.",
         verify_derived(shown, &then).is_ok(),

@@ -8,6 +8,8 @@ pub mod dev;
 pub mod rpc;
 mod tx;
 
+use std::sync::Arc;
+
 use alloy::primitives::{Address, B256, Bytes, U256};
 
 pub use dev::DevChain;
@@ -177,6 +179,35 @@ pub trait Chain: Send + Sync {
 
     /// Number of round trips made so far (for measurements; in-process chains count batches).
     fn round_trips(&self) -> u64;
+}
+
+/// A shared chain is a chain: an `Arc<DevChain>` or `Arc<dyn Chain>` can be passed wherever a
+/// `&dyn Chain` is taken, and the owned handles ([`Registry`](crate::identity::Registry),
+/// [`Resolver`](crate::resolver::Resolver)) hold one so they can move to a worker thread.
+impl<C: Chain + ?Sized> Chain for Arc<C> {
+    fn chain_id(&self) -> Result<u64, ChainError> {
+        (**self).chain_id()
+    }
+
+    fn batch(&self, requests: &[Request]) -> Result<Vec<Response>, ChainError> {
+        (**self).batch(requests)
+    }
+
+    fn send_raw_transaction(&self, raw: &[u8]) -> Result<Receipt, ChainError> {
+        (**self).send_raw_transaction(raw)
+    }
+
+    fn dev_fund(&self, address: Address, amount: U256) -> Result<(), ChainError> {
+        (**self).dev_fund(address, amount)
+    }
+
+    fn dev_increase_time(&self, seconds: u64) -> Result<(), ChainError> {
+        (**self).dev_increase_time(seconds)
+    }
+
+    fn round_trips(&self) -> u64 {
+        (**self).round_trips()
+    }
 }
 
 /// Unwraps a [`Response::Number`].

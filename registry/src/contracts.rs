@@ -2,9 +2,11 @@
 //! committed, and re-checked by the test script) and their ABI bindings.
 
 use alloy::primitives::{Address, Bytes, U256, keccak256};
-use alloy::sol_types::SolValue;
+use alloy::sol_types::{SolCall, SolValue};
 
-use crate::chain::{Chain, ChainError, Request, TxSigner, deploy, expect_number};
+use crate::chain::{
+    BlockRef, Chain, ChainError, Request, TxSigner, deploy, expect_bytes, expect_number,
+};
 
 alloy::sol!(
     #[allow(missing_docs)]
@@ -57,8 +59,13 @@ impl Deployment {
     /// both contracts with its first two transactions, so their addresses are the same on every
     /// DevChain — and on a fresh anvil started with `--chain-id 1337`.
     ///
+    /// Calling it again on the same chain finds the deployment (one round trip) instead of
+    /// deploying again.
+    ///
     /// # Errors
-    /// Chain errors; [`ChainError::DevOnly`] on chains where the deployer cannot be funded.
+    /// Chain errors; [`ChainError::DevOnly`] on chains where the deployer cannot be funded;
+    /// [`ChainError::Unexpected`] when the deployer has been used but the contracts are not
+    /// where it puts them.
     pub fn dev_default(chain: &dyn Chain) -> Result<Self, ChainError> {
         let deployer =
             TxSigner::from_bytes(keccak256(b"siegel development deployer v1").as_slice())?;
@@ -66,12 +73,21 @@ impl Deployment {
             did_registry: deployer.address().create(0),
             status_registry: deployer.address().create(1),
         };
-        let nonce = expect_number(
-            chain
-                .batch(&[Request::Nonce(deployer.address())])?
-                .into_iter()
-                .next(),
-        )?;
+        // One round trip: the deployer's nonce, and what the expected status registry says its
+        // DID registry is (an address without code answers nothing, which does not decode).
+        let mut answers = chain
+            .batch(&[
+                Request::Nonce(deployer.address()),
+                Request::Call {
+                    from: None,
+                    to: expected.status_registry,
+                    data: Bytes::from(CredentialStatusRegistry::didRegistryCall {}.abi_encode()),
+                    block: BlockRef::Latest,
+                },
+            ])?
+            .into_iter();
+        let nonce = expect_number(answers.next())?;
+        let linked = expect_bytes(answers.next())?;
         match nonce {
             0 => {
                 chain.dev_fund(deployer.address(), U256::from(10u128.pow(18)))?;
@@ -83,7 +99,15 @@ impl Deployment {
                 "the development deployer deployed only one contract; start a fresh dev chain"
                     .into(),
             )),
-            _ => Ok(expected),
+            // Deployed before (every command of the CLI opens the chain and asks again): found,
+            // if the contracts really are there.
+            _ => match CredentialStatusRegistry::didRegistryCall::abi_decode_returns(&linked) {
+                Ok(did_registry) if did_registry == expected.did_registry => Ok(expected),
+                _ => Err(ChainError::Unexpected(
+                    "the development deployer has sent transactions, but its addresses hold no Siegel registry; this chain was not set up by Siegel"
+                        .into(),
+                )),
+            },
         }
     }
 }

@@ -2,6 +2,8 @@
 //! attributes (including published keys), status bits — directly, or as meta-transactions that a
 //! relayer submits and pays for.
 
+use std::sync::Arc;
+
 use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy::sol_types::{SolCall, SolInterface, SolValue};
 
@@ -175,13 +177,15 @@ impl From<ChainError> for StatusError {
     }
 }
 
-/// The registry contracts on one chain.
-pub struct Registry<'c> {
-    chain: &'c dyn Chain,
+/// The registry contracts on one chain. An owned handle: cloning it shares the chain, and it can
+/// move to a worker thread.
+#[derive(Clone)]
+pub struct Registry {
+    chain: Arc<dyn Chain>,
     deployment: Deployment,
 }
 
-impl std::fmt::Debug for Registry<'_> {
+impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Registry")
             .field("deployment", &self.deployment)
@@ -193,15 +197,15 @@ fn decode<T>(r: Result<T, alloy::sol_types::Error>) -> Result<T, ChainError> {
     r.map_err(|e| ChainError::Unexpected(format!("undecodable contract answer: {e}")))
 }
 
-impl<'c> Registry<'c> {
+impl Registry {
     /// The contracts at `deployment` on `chain`.
-    pub fn new(chain: &'c dyn Chain, deployment: Deployment) -> Self {
+    pub fn new(chain: Arc<dyn Chain>, deployment: Deployment) -> Self {
         Self { chain, deployment }
     }
 
     /// The chain.
-    pub fn chain(&self) -> &'c dyn Chain {
-        self.chain
+    pub fn chain(&self) -> &Arc<dyn Chain> {
+        &self.chain
     }
 
     /// The contract addresses.
@@ -211,7 +215,7 @@ impl<'c> Registry<'c> {
 
     fn erc1056(&self, signer: &TxSigner, data: Vec<u8>) -> Result<Receipt, ChainError> {
         send_call(
-            self.chain,
+            &*self.chain,
             signer,
             self.deployment.did_registry,
             Bytes::from(data),
@@ -241,6 +245,16 @@ impl<'c> Registry<'c> {
             self.deployment.did_registry,
             &Erc1056::identityOwnerCall { identity },
         )
+    }
+
+    /// `owners(identity)`: the owner entry itself — the zero address until the identity names
+    /// an owner (and again after a deactivation), where [`Registry::owner`] answers the identity.
+    /// The status registry requires a named owner ([`Registry::set_status`]).
+    ///
+    /// # Errors
+    /// Chain errors.
+    pub fn named_owner(&self, identity: Address) -> Result<Address, ChainError> {
+        self.view(self.deployment.did_registry, &Erc1056::ownersCall(identity))
     }
 
     /// The meta-transaction nonce of `signer`.
@@ -574,7 +588,7 @@ impl<'c> Registry<'c> {
             value,
         };
         Ok(send_call(
-            self.chain,
+            &*self.chain,
             signer,
             self.deployment.status_registry,
             Bytes::from(call.abi_encode()),
@@ -619,7 +633,7 @@ impl<'c> Registry<'c> {
             s,
         };
         Ok(send_call(
-            self.chain,
+            &*self.chain,
             relayer,
             self.deployment.status_registry,
             Bytes::from(call.abi_encode()),

@@ -51,6 +51,7 @@ mod document;
 mod history;
 mod keys;
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use alloy::primitives::{Address, B256, Bytes};
@@ -58,14 +59,15 @@ use alloy::sol_types::SolCall;
 use serde_json::Value;
 
 use crate::chain::{
-    BlockRef, Chain, ChainError, LogFilter, Request, expect_block, expect_bytes, expect_logs,
-    expect_number,
+    BlockRef, Chain, ChainError, LogEntry, LogFilter, Request, Response, expect_block,
+    expect_bytes, expect_logs, expect_number,
 };
 use crate::contracts::EthereumDIDRegistry as Erc1056;
 use crate::did::{DidEthr, InvalidDid};
 
 pub use document::{CONTEXT, MAX_SERVICE_LEN, MULTIKEY_CONTEXT, max_key_len};
 pub use keys::EthrKeyResolver;
+pub(crate) use keys::key_of;
 
 /// Most requests sent in one batch (geth refuses batches of more than 1,000 by default).
 pub const MAX_BATCH: usize = 500;
@@ -201,17 +203,20 @@ pub struct Resolution {
     pub metadata: DocumentMetadata,
     /// Valid attributes the document leaves out, oldest first.
     pub skipped: Vec<SkippedAttribute>,
-    /// Round trips this resolution made.
+    /// Round trips this resolution made (for one of [`Resolver::resolve_many`], the whole
+    /// batch's).
     pub round_trips: u64,
 }
 
-/// Reads DID documents from the ERC-1056 registry at `registry` on `chain`.
-pub struct Resolver<'c> {
-    chain: &'c dyn Chain,
+/// Reads DID documents from the ERC-1056 registry at `registry` on `chain`. An owned handle:
+/// cloning it shares the chain, and it can move to a worker thread.
+#[derive(Clone)]
+pub struct Resolver {
+    chain: Arc<dyn Chain>,
     registry: Address,
 }
 
-impl std::fmt::Debug for Resolver<'_> {
+impl std::fmt::Debug for Resolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Resolver")
             .field("registry", &self.registry)
@@ -219,9 +224,9 @@ impl std::fmt::Debug for Resolver<'_> {
     }
 }
 
-impl<'c> Resolver<'c> {
+impl Resolver {
     /// A resolver for the registry contract at `registry`.
-    pub fn new(chain: &'c dyn Chain, registry: Address) -> Self {
+    pub fn new(chain: Arc<dyn Chain>, registry: Address) -> Self {
         Self { chain, registry }
     }
 
@@ -237,7 +242,8 @@ impl<'c> Resolver<'c> {
         self.resolve(&did.parse()?, at_block)
     }
 
-    /// Resolves `did` as of the chain head, or as of `at_block`.
+    /// Resolves `did` as of the chain head, or as of `at_block`: [`Resolver::resolve_many`] with
+    /// one DID.
     ///
     /// # Errors
     /// [`ResolveError::WrongNetwork`], [`ResolveError::FutureBlock`], chain errors,
@@ -248,29 +254,76 @@ impl<'c> Resolver<'c> {
         did: &DidEthr,
         at_block: Option<u64>,
     ) -> Result<Resolution, ResolveError> {
+        let mut batch = self.resolve_many(std::slice::from_ref(did), at_block, Vec::new())?;
+        batch.resolutions.pop().ok_or_else(|| {
+            ResolveError::Inconsistent("no resolution for the one DID asked for".into())
+        })?
+    }
+
+    /// Resolves several DIDs, as of the chain head or of `at_block`, and runs `extra` reads (as
+    /// of the head) along with them, in at most three round trips in all (plus one per
+    /// [`MAX_BATCH`] requests of a round beyond the first):
+    /// 1. the head, the target block, `changed(identity)` of every DID, and `extra`;
+    /// 2. the histories of all DIDs (one `eth_getLogs` each);
+    /// 3. the version-block timestamps and the completeness queries of all DIDs.
+    ///
+    /// Each DID gets the same checks as [`Resolver::resolve`], and its own outcome: a DID of
+    /// another network, or a node's answer about one DID that fails the checks, fails that DID
+    /// only. Every [`Resolution::round_trips`] is the whole batch's.
+    ///
+    /// # Errors
+    /// Chain errors (transport, or a request of the batch that failed, `extra` included) and
+    /// [`ResolveError::FutureBlock`] fail the whole batch.
+    pub fn resolve_many(
+        &self,
+        dids: &[DidEthr],
+        at_block: Option<u64>,
+        extra: Vec<Request>,
+    ) -> Result<Resolutions, ResolveError> {
         let start = self.chain.round_trips();
         let chain_id = self.chain.chain_id()?;
-        if did.chain_id() != chain_id {
-            return Err(ResolveError::WrongNetwork {
-                did_chain: did.chain_id(),
-                chain: chain_id,
+        let mut outcomes: Vec<Outcome> = dids
+            .iter()
+            .map(|did| {
+                if did.chain_id() == chain_id {
+                    Outcome::Pending(Progress::default())
+                } else {
+                    Outcome::Failed(ResolveError::WrongNetwork {
+                        did_chain: did.chain_id(),
+                        chain: chain_id,
+                    })
+                }
+            })
+            .collect();
+        let live = |outcomes: &[Outcome]| -> Vec<usize> {
+            outcomes
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| matches!(o, Outcome::Pending(_)))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        if live(&outcomes).is_empty() && extra.is_empty() {
+            return Ok(Resolutions {
+                resolutions: outcomes.into_iter().map(Outcome::finish).collect(),
+                extra: Vec::new(),
+                round_trips: 0,
             });
         }
-        let identity = did.address();
 
-        // Round trip 1: head, changed(identity), and the clock of the target block.
+        // Round trip 1: head, the clock of the target block, changed(identity) of each DID, and
+        // the extra reads.
         let target_ref = at_block.map_or(BlockRef::Latest, BlockRef::Number);
-        let first = self.chain.batch(&[
-            Request::BlockNumber,
-            Request::Call {
-                from: None,
-                to: self.registry,
-                data: Bytes::from(Erc1056::changedCall(identity).abi_encode()),
-                block: BlockRef::Latest,
-            },
-            Request::Block(target_ref),
-        ]);
-        let first = match first {
+        let pending = live(&outcomes);
+        let mut requests = vec![Request::BlockNumber, Request::Block(target_ref)];
+        requests.extend(pending.iter().map(|&i| Request::Call {
+            from: None,
+            to: self.registry,
+            data: Bytes::from(Erc1056::changedCall(dids[i].address()).abi_encode()),
+            block: BlockRef::Latest,
+        }));
+        requests.extend(extra);
+        let first = match self.batch_all(&requests) {
             Err(ChainError::UnknownBlock(n)) => {
                 let head = expect_number(
                     self.chain
@@ -284,18 +337,25 @@ impl<'c> Resolver<'c> {
         };
         let mut it = first.into_iter();
         let head = expect_number(it.next())?;
-        let changed_raw = expect_bytes(it.next())?;
-        let target_block = expect_block(it.next())?;
+        // Before the target block is read: a node answers a future block with `null`.
         if let Some(b) = at_block
             && b > head
         {
             return Err(ResolveError::FutureBlock { requested: b, head });
         }
-        let changed = u64::try_from(
-            Erc1056::changedCall::abi_decode_returns(&changed_raw)
-                .map_err(|e| ResolveError::Inconsistent(format!("changed(): {e}")))?,
-        )
-        .map_err(|_| ResolveError::Inconsistent("changed() is out of range".into()))?;
+        let target_block = expect_block(it.next())?;
+        for &i in &pending {
+            let raw = expect_bytes(it.next())?;
+            outcomes[i].advance(|p| {
+                p.changed = u64::try_from(
+                    Erc1056::changedCall::abi_decode_returns(&raw)
+                        .map_err(|e| ResolveError::Inconsistent(format!("changed(): {e}")))?,
+                )
+                .map_err(|_| ResolveError::Inconsistent("changed() is out of range".into()))?;
+                Ok(())
+            });
+        }
+        let extra_answers: Vec<Response> = it.collect();
         let target = at_block.unwrap_or(head);
         let now = if at_block.is_some() {
             target_block.timestamp
@@ -307,71 +367,187 @@ impl<'c> Resolver<'c> {
             wall.max(target_block.timestamp)
         };
 
-        // Round trip 2: the whole history in one query, each log checked against the query and
-        // the history link by link.
-        let logs = if changed == 0 {
-            Vec::new()
-        } else {
-            let logs = expect_logs(
-                self.chain
-                    .batch(&[Request::Logs(LogFilter {
-                        address: self.registry,
-                        from: 0,
-                        to: changed,
-                        topic0: history::EVENT_SIGNATURES.to_vec(),
-                        topic1: Some(identity.into_word()),
-                    })])?
-                    .into_iter()
-                    .next(),
-            )?;
-            for log in &logs {
-                history::check_requested(log, self.registry, Some(identity), 0, changed)?;
-            }
-            history::in_chain_order(logs)?
-        };
-        let events = logs
-            .iter()
-            .map(history::decode)
-            .collect::<Result<Vec<_>, _>>()?;
-        history::check_links(&events, changed)?;
-
-        let built = document::build(did, chain_id, &events, target, now);
-        let mut metadata = built.metadata;
-
-        // Round trip 3: every block of the history again, now with all identities' events, and
-        // the timestamps of the version blocks.
-        let runs = history::runs(&logs);
-        let mut requests: Vec<Request> = metadata
-            .version_id
+        // Round trip 2: each history in one query, each log checked against its query and the
+        // history link by link; then the documents.
+        let with_history: Vec<usize> = live(&outcomes)
             .into_iter()
-            .chain(metadata.next_version_id)
-            .map(|b| Request::Block(BlockRef::Number(b)))
+            .filter(|&i| matches!(&outcomes[i], Outcome::Pending(p) if p.changed != 0))
             .collect();
-        requests.extend(
-            runs.iter()
-                .map(|r| Request::Logs(history::range_filter(self.registry, *r))),
-        );
+        let requests: Vec<Request> = with_history
+            .iter()
+            .filter_map(|&i| match &outcomes[i] {
+                Outcome::Pending(p) => Some(Request::Logs(LogFilter {
+                    address: self.registry,
+                    from: 0,
+                    to: p.changed,
+                    topic0: history::EVENT_SIGNATURES.to_vec(),
+                    topic1: Some(dids[i].address().into_word()),
+                })),
+                Outcome::Failed(_) => None,
+            })
+            .collect();
+        let mut answers = self.batch_all(&requests)?.into_iter();
+        for &i in &with_history {
+            let logs = expect_logs(answers.next())?;
+            let identity = dids[i].address();
+            let registry = self.registry;
+            outcomes[i].advance(|p| {
+                for log in &logs {
+                    history::check_requested(log, registry, Some(identity), 0, p.changed)?;
+                }
+                p.logs = history::in_chain_order(logs)?;
+                Ok(())
+            });
+        }
+        for i in live(&outcomes) {
+            outcomes[i].advance(|p| {
+                let events = p
+                    .logs
+                    .iter()
+                    .map(history::decode)
+                    .collect::<Result<Vec<_>, _>>()?;
+                history::check_links(&events, p.changed)?;
+                p.built = Some(document::build(&dids[i], chain_id, &events, target, now));
+                Ok(())
+            });
+        }
+
+        // Round trip 3: every block of each history again, now with all identities' events, and
+        // the timestamps of the version blocks.
+        let finishing = live(&outcomes);
+        let mut requests = Vec::new();
+        for &i in &finishing {
+            if let Outcome::Pending(p) = &outcomes[i]
+                && let Some(built) = &p.built
+            {
+                requests.extend(
+                    built
+                        .metadata
+                        .version_id
+                        .into_iter()
+                        .chain(built.metadata.next_version_id)
+                        .map(|b| Request::Block(BlockRef::Number(b))),
+                );
+                requests.extend(
+                    history::runs(&p.logs)
+                        .into_iter()
+                        .map(|r| Request::Logs(history::range_filter(self.registry, r))),
+                );
+            }
+        }
+        let mut answers = self.batch_all(&requests)?.into_iter();
+        for &i in &finishing {
+            let Outcome::Pending(p) = &mut outcomes[i] else {
+                continue;
+            };
+            let Some(built) = p.built.as_mut() else {
+                continue;
+            };
+            // Take this DID's answers first (in the order asked), so a failed check of one DID
+            // leaves the next DID's answers in place.
+            let updated = built
+                .metadata
+                .version_id
+                .map(|_| expect_block(answers.next()))
+                .transpose()?;
+            let next_update = built
+                .metadata
+                .next_version_id
+                .map(|_| expect_block(answers.next()))
+                .transpose()?;
+            built.metadata.updated = updated.map(|b| b.timestamp);
+            built.metadata.next_update = next_update.map(|b| b.timestamp);
+            let runs = history::runs(&p.logs);
+            let range_logs = runs
+                .iter()
+                .map(|_| expect_logs(answers.next()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let identity = dids[i].address();
+            let registry = self.registry;
+            outcomes[i].advance(|p| {
+                for (run, range) in runs.into_iter().zip(&range_logs) {
+                    history::check_complete(&p.logs, run, range, registry, identity)?;
+                }
+                Ok(())
+            });
+        }
+
+        let round_trips = self.chain.round_trips() - start;
+        Ok(Resolutions {
+            resolutions: outcomes
+                .into_iter()
+                .map(|o| {
+                    o.finish().map(|mut r| {
+                        r.round_trips = round_trips;
+                        r
+                    })
+                })
+                .collect(),
+            extra: extra_answers,
+            round_trips,
+        })
+    }
+
+    /// Sends `requests` in batches of at most [`MAX_BATCH`]; answers in request order.
+    fn batch_all(&self, requests: &[Request]) -> Result<Vec<Response>, ChainError> {
         let mut answers = Vec::with_capacity(requests.len());
         for chunk in requests.chunks(MAX_BATCH) {
             answers.extend(self.chain.batch(chunk)?);
         }
-        let mut answers = answers.into_iter();
-        if metadata.version_id.is_some() {
-            metadata.updated = Some(expect_block(answers.next())?.timestamp);
-        }
-        if metadata.next_version_id.is_some() {
-            metadata.next_update = Some(expect_block(answers.next())?.timestamp);
-        }
-        for run in runs {
-            let range_logs = expect_logs(answers.next())?;
-            history::check_complete(&logs, run, &range_logs, self.registry, identity)?;
-        }
+        Ok(answers)
+    }
+}
 
-        Ok(Resolution {
-            document: built.document,
-            metadata,
-            skipped: built.skipped,
-            round_trips: self.chain.round_trips() - start,
-        })
+/// What [`Resolver::resolve_many`] found.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Resolutions {
+    /// Each DID's resolution or why it failed, in the order asked.
+    pub resolutions: Vec<Result<Resolution, ResolveError>>,
+    /// The answers to the extra reads, in the order asked.
+    pub extra: Vec<Response>,
+    /// Round trips the whole batch made.
+    pub round_trips: u64,
+}
+
+/// One DID's resolution in progress.
+#[derive(Default)]
+struct Progress {
+    changed: u64,
+    logs: Vec<LogEntry>,
+    built: Option<document::Built>,
+}
+
+/// Where one DID of a batch stands.
+enum Outcome {
+    Pending(Progress),
+    Failed(ResolveError),
+}
+
+impl Outcome {
+    /// Runs the next step of a pending resolution; a failed step fails this DID only.
+    fn advance(&mut self, step: impl FnOnce(&mut Progress) -> Result<(), ResolveError>) {
+        if let Outcome::Pending(p) = self
+            && let Err(e) = step(p)
+        {
+            *self = Outcome::Failed(e);
+        }
+    }
+
+    fn finish(self) -> Result<Resolution, ResolveError> {
+        match self {
+            Outcome::Pending(Progress {
+                built: Some(built), ..
+            }) => Ok(Resolution {
+                document: built.document,
+                metadata: built.metadata,
+                skipped: built.skipped,
+                round_trips: 0,
+            }),
+            Outcome::Pending(_) => Err(ResolveError::Inconsistent(
+                "the resolution did not complete".into(),
+            )),
+            Outcome::Failed(e) => Err(e),
+        }
     }
 }

@@ -10,6 +10,8 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use registry::chain::{Chain, DevChain};
 use registry::resolver::Resolver;
 
@@ -19,8 +21,8 @@ fn lifecycle_on_anvil_matches_devchain() {
         return;
     };
     assert_eq!(rpc.chain_id().unwrap(), 1337);
-    let on_anvil = common::lifecycle(&rpc);
-    let on_dev = common::lifecycle(&DevChain::in_memory());
+    let on_anvil = common::lifecycle(rpc.clone());
+    let on_dev = common::lifecycle(Arc::new(DevChain::in_memory()));
     assert_eq!(on_anvil.len(), on_dev.len());
     for ((label_a, doc_a), (label_d, doc_d)) in on_anvil.iter().zip(&on_dev) {
         assert_eq!(label_a, label_d);
@@ -34,9 +36,9 @@ fn resolution_on_anvil_takes_few_round_trips() {
         return;
     };
     let dep = common::deploy(&rpc);
-    let resolver = Resolver::new(&rpc, dep.did_registry);
+    let resolver = Resolver::new(rpc.clone(), dep.did_registry);
     for n in [1, 20] {
-        let did = common::identity_with_changes(&rpc, dep, &format!("anvil-rt-{n}"), n);
+        let did = common::identity_with_changes(rpc.clone(), dep, &format!("anvil-rt-{n}"), n);
         let r = resolver.resolve(&did, None).unwrap();
         assert_eq!(
             r.document["verificationMethod"].as_array().unwrap().len(),

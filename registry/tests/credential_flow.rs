@@ -10,6 +10,8 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use registry::chain::DevChain;
 use registry::contracts::Deployment;
 use registry::identity::{PublishedKey, Registry, StatusPurpose};
@@ -22,9 +24,9 @@ use wallet_core::di::{KeyResolver, ProofError, ProofPurpose};
 
 #[test]
 fn issue_derive_verify_with_chain_keys_then_revoke() {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let dep = Deployment::dev_default(&chain).unwrap();
-    let reg = Registry::new(&chain, dep);
+    let reg = Registry::new(chain.clone(), dep);
     let bank = common::account("bank-kyc-desk");
     common::fund(&chain, &[&bank]);
     let issuer_did = format!("did:ethr:0x539:0x{}", hex::encode(bank.address()));
@@ -62,7 +64,7 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
     )
     .unwrap();
     // The holder checks the credential against the issuer's key on the chain before storing it.
-    let keys = EthrKeyResolver::new(&chain, dep.did_registry, None);
+    let keys = EthrKeyResolver::new(chain.clone(), dep.did_registry, None);
     assert_eq!(verify_base_proof(&signed, &keys).unwrap(), vm);
     let shown = derive(
         &signed,
@@ -80,7 +82,7 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
         !shown.to_string().contains("Ada Lovelace") && !shown.to_string().contains("1990-12-10")
     );
 
-    let now = EthrKeyResolver::new(&chain, dep.did_registry, None);
+    let now = EthrKeyResolver::new(chain.clone(), dep.did_registry, None);
     let verified = verify_derived(&shown, &now).unwrap();
     assert_eq!(verified.verification_method, vm);
     assert!(verified.signed_by_issuer(), "{verified:?}");
@@ -101,7 +103,7 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
         verify_derived(&shown, &now),
         Err(ProofError::VerificationMethod { .. })
     ));
-    let then = EthrKeyResolver::new(&chain, dep.did_registry, Some(issued_at));
+    let then = EthrKeyResolver::new(chain.clone(), dep.did_registry, Some(issued_at));
     assert!(verify_derived(&shown, &then).is_ok());
     assert!(matches!(
         now.resolve(
@@ -129,9 +131,9 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
 fn keys_are_authorised_per_proof_purpose() {
     use ed25519_dalek::SigningKey;
     use wallet_core::di::{sign_presentation, verify_presentation};
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let dep = Deployment::dev_default(&chain).unwrap();
-    let reg = Registry::new(&chain, dep);
+    let reg = Registry::new(chain.clone(), dep);
     let holder = common::account("holder-purposes");
     common::fund(&chain, &[&holder]);
     let did = format!("did:ethr:0x539:0x{}", hex::encode(holder.address()));
@@ -152,7 +154,7 @@ fn keys_are_authorised_per_proof_purpose() {
         common::DAY,
     )
     .unwrap();
-    let doc = registry::resolver::Resolver::new(&chain, dep.did_registry)
+    let doc = registry::resolver::Resolver::new(chain.clone(), dep.did_registry)
         .resolve_str(&did, None)
         .unwrap()
         .document;
@@ -169,7 +171,7 @@ fn keys_are_authorised_per_proof_purpose() {
             .to_owned()
     };
     let (veri_vm, auth_vm) = (find(&veri), find(&auth));
-    let keys = EthrKeyResolver::new(&chain, dep.did_registry, None);
+    let keys = EthrKeyResolver::new(chain.clone(), dep.did_registry, None);
     assert!(
         keys.resolve(&veri_vm, ProofPurpose::AssertionMethod)
             .is_ok()

@@ -8,14 +8,16 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use alloy::primitives::U256;
 use registry::chain::{Chain, ChainError, DevChain, balance};
 use registry::resolver::{ResolveError, Resolver};
 
 #[test]
 fn lifecycle_on_devchain() {
-    let chain = DevChain::in_memory();
-    let docs = common::lifecycle(&chain);
+    let chain = Arc::new(DevChain::in_memory());
+    let docs = common::lifecycle(chain.clone());
     assert_eq!(docs.len(), 9);
 }
 
@@ -24,10 +26,10 @@ fn devchain_state_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("chain.json");
     let (dep, did, doc, head) = {
-        let chain = DevChain::open(&path).unwrap();
+        let chain = Arc::new(DevChain::open(&path).unwrap());
         let dep = common::deploy(&chain);
-        let did = common::identity_with_changes(&chain, dep, "persisted", 3);
-        let doc = Resolver::new(&chain, dep.did_registry)
+        let did = common::identity_with_changes(chain.clone(), dep, "persisted", 3);
+        let doc = Resolver::new(chain.clone(), dep.did_registry)
             .resolve(&did, None)
             .unwrap()
             .document;
@@ -36,22 +38,22 @@ fn devchain_state_survives_reopen() {
             .unwrap();
         (dep, did, doc, head)
     };
-    let chain = DevChain::open(&path).unwrap();
+    let chain = Arc::new(DevChain::open(&path).unwrap());
     assert_eq!(
         chain
             .batch(&[registry::chain::Request::BlockNumber])
             .unwrap(),
         head
     );
-    let again = Resolver::new(&chain, dep.did_registry)
+    let again = Resolver::new(chain.clone(), dep.did_registry)
         .resolve(&did, None)
         .unwrap()
         .document;
     assert_eq!(again, doc);
     // The chain goes on from where it was: nonces continue, new transactions work.
-    let more = common::identity_with_changes(&chain, dep, "after-reopen", 1);
+    let more = common::identity_with_changes(chain.clone(), dep, "after-reopen", 1);
     assert!(
-        Resolver::new(&chain, dep.did_registry)
+        Resolver::new(chain.clone(), dep.did_registry)
             .resolve(&more, None)
             .is_ok()
     );
@@ -76,11 +78,11 @@ fn a_change_that_cannot_be_persisted_is_undone() {
     use registry::chain::Request;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("chain.json");
-    let chain = DevChain::open(&path).unwrap();
+    let chain = Arc::new(DevChain::open(&path).unwrap());
     let dep = common::deploy(&chain);
     let owner = common::account("unpersisted");
     common::fund(&chain, &[&owner]);
-    let reg = registry::identity::Registry::new(&chain, dep);
+    let reg = registry::identity::Registry::new(chain.clone(), dep);
     let snapshot = |chain: &DevChain| {
         chain
             .batch(&[
@@ -116,6 +118,7 @@ fn a_change_that_cannot_be_persisted_is_undone() {
         .unwrap();
     let after = snapshot(&chain);
     assert_ne!(after, before);
+    drop(reg);
     drop(chain);
     let reopened = DevChain::open(&path).unwrap();
     assert_eq!(snapshot(&reopened), after);
@@ -123,7 +126,7 @@ fn a_change_that_cannot_be_persisted_is_undone() {
 
 #[test]
 fn transactions_are_checked_like_a_real_chain() {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let poor = common::account("poor");
     // No funds: rejected, no block added.
     let before = chain
@@ -150,7 +153,7 @@ fn transactions_are_checked_like_a_real_chain() {
     let dep = registry::contracts::Deployment::deploy(&chain, &poor).unwrap();
     let owner = common::account("receipt-owner");
     common::fund(&chain, &[&owner]);
-    let r = registry::identity::Registry::new(&chain, dep)
+    let r = registry::identity::Registry::new(chain.clone(), dep)
         .set_attribute(&owner, owner.address(), "did/svc/Test", b"x", 60)
         .unwrap();
     assert_eq!(chain.receipt(r.tx_hash), Some(r.clone()));
@@ -160,9 +163,9 @@ fn transactions_are_checked_like_a_real_chain() {
 
 #[test]
 fn resolver_errors_are_clear() {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let dep = common::deploy(&chain);
-    let resolver = Resolver::new(&chain, dep.did_registry);
+    let resolver = Resolver::new(chain.clone(), dep.did_registry);
     assert!(matches!(
         resolver.resolve_str("did:ethr:0x1234", None),
         Err(ResolveError::InvalidDid(_))
@@ -191,11 +194,11 @@ fn resolver_errors_are_clear() {
 
 #[test]
 fn resolution_round_trips_do_not_grow_with_history() {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let dep = common::deploy(&chain);
-    let resolver = Resolver::new(&chain, dep.did_registry);
+    let resolver = Resolver::new(chain.clone(), dep.did_registry);
     for n in [0, 1, 20, 60] {
-        let did = common::identity_with_changes(&chain, dep, &format!("rt-{n}"), n);
+        let did = common::identity_with_changes(chain.clone(), dep, &format!("rt-{n}"), n);
         let r = resolver.resolve(&did, None).unwrap();
         assert_eq!(
             r.document["verificationMethod"].as_array().unwrap().len(),
@@ -214,27 +217,27 @@ fn contracts_are_deployed_on_first_use_and_found_again() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("chain.json");
     let first = {
-        let chain = DevChain::open(&path).unwrap();
+        let chain = Arc::new(DevChain::open(&path).unwrap());
         let dep = registry::contracts::Deployment::dev_default(&chain).unwrap();
         // Idempotent within a session.
         assert_eq!(
             registry::contracts::Deployment::dev_default(&chain).unwrap(),
             dep
         );
-        let did = common::identity_with_changes(&chain, dep, "first-use", 1);
+        let did = common::identity_with_changes(chain.clone(), dep, "first-use", 1);
         assert!(
-            Resolver::new(&chain, dep.did_registry)
+            Resolver::new(chain.clone(), dep.did_registry)
                 .resolve(&did, None)
                 .is_ok()
         );
         dep
     };
-    let chain = DevChain::open(&path).unwrap();
+    let chain = Arc::new(DevChain::open(&path).unwrap());
     let again = registry::contracts::Deployment::dev_default(&chain).unwrap();
     assert_eq!(again, first);
     // The reopened chain still has the code: resolving reads the earlier identity's key.
     let did = registry::did::DidEthr::new(1337, common::account("first-use").address());
-    let doc = Resolver::new(&chain, again.did_registry)
+    let doc = Resolver::new(chain.clone(), again.did_registry)
         .resolve(&did, None)
         .unwrap()
         .document;

@@ -258,7 +258,7 @@ fn key_value(algorithm: &str, purpose: &str, encoding: &str) -> Vec<u8> {
 
 struct World<'c> {
     chain: &'c RpcChain,
-    reg: Registry<'c>,
+    reg: Registry,
 }
 
 impl World<'_> {
@@ -298,9 +298,9 @@ fn documents_match_ethr_did_resolver() {
     let dep = common::deploy(&rpc);
     let w = World {
         chain: &rpc,
-        reg: Registry::new(&rpc, dep),
+        reg: Registry::new(rpc.clone(), dep),
     };
-    let resolver = Resolver::new(&rpc, dep.did_registry);
+    let resolver = Resolver::new(rpc.clone(), dep.did_registry);
     // (label, DID or DID URL for the reference resolver, Siegel's DID, block)
     let mut cases: Vec<(&str, String, DidEthr, Option<u64>)> = Vec::new();
 

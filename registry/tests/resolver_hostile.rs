@@ -11,6 +11,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use alloy::consensus::{SignableTransaction, TxEip1559, TxEnvelope};
@@ -34,12 +35,12 @@ use serde_json::Value;
 type Tamper = dyn Fn(&LogFilter, &mut Vec<LogEntry>) + Send + Sync;
 
 /// DevChain behind a node that rewrites log answers; everything else passes through.
-struct Tampering<'c> {
-    inner: &'c DevChain,
+struct Tampering {
+    inner: Arc<DevChain>,
     tamper: Box<Tamper>,
 }
 
-impl Chain for Tampering<'_> {
+impl Chain for Tampering {
     fn chain_id(&self) -> Result<u64, ChainError> {
         self.inner.chain_id()
     }
@@ -135,7 +136,7 @@ fn set_attribute_call(identity: Address, name: &str, value: Vec<u8>) -> Vec<u8> 
 /// read. The time is printed, not asserted.
 #[test]
 fn a_100_kb_attribute_is_skipped_not_encoded() {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let dep = common::deploy(&chain);
     let mallory = common::account("mallory");
     common::fund(&chain, &[&mallory]);
@@ -158,7 +159,7 @@ fn a_100_kb_attribute_is_skipped_not_encoded() {
     // A real key after them: its id counts the skipped keys, as every resolver numbers them.
     let key =
         hex::decode("b97c30de767f084ce3080168ee293053ba33b235d7116a3263d29f1450936b71").unwrap();
-    Registry::new(&chain, dep)
+    Registry::new(chain.clone(), dep)
         .set_attribute(
             &mallory,
             id,
@@ -168,7 +169,7 @@ fn a_100_kb_attribute_is_skipped_not_encoded() {
         )
         .unwrap();
 
-    let resolver = Resolver::new(&chain, dep.did_registry);
+    let resolver = Resolver::new(chain.clone(), dep.did_registry);
     let did = DidEthr::new(chain.chain_id().unwrap(), id);
     let started = Instant::now();
     let r = resolver.resolve(&did, None).unwrap();
@@ -242,11 +243,11 @@ fn forged_key_log(
 }
 
 /// Alice with one published key: the registry, her DID, and the block of the key.
-fn alice_with_a_key(chain: &DevChain) -> (Address, DidEthr, u64) {
+fn alice_with_a_key(chain: &Arc<DevChain>) -> (Address, DidEthr, u64) {
     let dep = common::deploy(chain);
     let alice = common::account("alice");
     common::fund(chain, &[&alice]);
-    let block = Registry::new(chain, dep)
+    let block = Registry::new(chain.clone(), dep)
         .publish_key(
             &alice,
             alice.address(),
@@ -266,19 +267,19 @@ fn alice_with_a_key(chain: &DevChain) -> (Address, DidEthr, u64) {
 /// registry's events, say) at a position the `previousChange` walk accepts.
 #[test]
 fn a_log_from_another_contract_is_refused() {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let (registry, did, block) = alice_with_a_key(&chain);
     let impostor = Address::repeat_byte(0x66);
     let alice = did.address();
     let node = Tampering {
-        inner: &chain,
+        inner: chain.clone(),
         tamper: Box::new(move |filter, logs| {
             if filter.topic1.is_some() {
                 logs.push(forged_key_log(impostor, alice.into_word(), alice, block, 1));
             }
         }),
     };
-    let r = Resolver::new(&node, registry).resolve(&did, None);
+    let r = Resolver::new(Arc::new(node), registry).resolve(&did, None);
     match r {
         Err(ResolveError::UnrequestedLog {
             block: b,
@@ -288,7 +289,9 @@ fn a_log_from_another_contract_is_refused() {
         other => panic!("expected the impostor's log refused, got {other:?}"),
     }
     // The honest chain resolves.
-    let honest = Resolver::new(&chain, registry).resolve(&did, None).unwrap();
+    let honest = Resolver::new(chain.clone(), registry)
+        .resolve(&did, None)
+        .unwrap();
     assert_eq!(method_ids(&honest.document), ["controller", "delegate-1"]);
 }
 
@@ -296,12 +299,12 @@ fn a_log_from_another_contract_is_refused() {
 /// Mallory's, its data names Alice so the ABI decoding alone would accept it).
 #[test]
 fn a_log_about_another_identity_is_refused() {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let (registry, did, block) = alice_with_a_key(&chain);
     let mallory = common::account("mallory").address();
     let alice = did.address();
     let node = Tampering {
-        inner: &chain,
+        inner: chain.clone(),
         tamper: Box::new(move |filter, logs| {
             if filter.topic1.is_some() {
                 logs.push(forged_key_log(
@@ -314,7 +317,7 @@ fn a_log_about_another_identity_is_refused() {
             }
         }),
     };
-    match Resolver::new(&node, registry).resolve(&did, None) {
+    match Resolver::new(Arc::new(node), registry).resolve(&did, None) {
         Err(ResolveError::UnrequestedLog {
             log_index: 1,
             mismatch: LogMismatch::Identity(t),
@@ -361,7 +364,7 @@ fn two_calls_contract() -> Vec<u8> {
 /// block's own event list finds it.
 #[test]
 fn an_event_left_out_of_a_busy_block_is_found() {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let dep = common::deploy(&chain);
     let deployer = common::account("deployer");
     let helper =
@@ -390,21 +393,21 @@ fn an_event_left_out_of_a_busy_block_is_found() {
 
     let did = DidEthr::new(chain.chain_id().unwrap(), helper);
     // Honestly answered, the key is revoked.
-    let honest = Resolver::new(&chain, dep.did_registry)
+    let honest = Resolver::new(chain.clone(), dep.did_registry)
         .resolve(&did, None)
         .unwrap();
     assert_eq!(method_ids(&honest.document), ["controller"]);
 
     // The node drops the revocation (the block's last event of the identity) from the history.
     let node = Tampering {
-        inner: &chain,
+        inner: chain.clone(),
         tamper: Box::new(move |filter, logs| {
             if filter.topic1.is_some() {
                 logs.retain(|l| !(l.block_number == block && l.log_index == 1));
             }
         }),
     };
-    match Resolver::new(&node, dep.did_registry).resolve(&did, None) {
+    match Resolver::new(Arc::new(node), dep.did_registry).resolve(&did, None) {
         Err(ResolveError::Inconsistent(why)) => assert_eq!(
             why,
             format!(
@@ -418,10 +421,10 @@ fn an_event_left_out_of_a_busy_block_is_found() {
 /// Part 3: the same event twice in one answer is a forgery, not a second event.
 #[test]
 fn a_repeated_log_is_refused() {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let (registry, did, block) = alice_with_a_key(&chain);
     let node = Tampering {
-        inner: &chain,
+        inner: chain.clone(),
         tamper: Box::new(|filter, logs| {
             if filter.topic1.is_some()
                 && let Some(first) = logs.first().cloned()
@@ -430,7 +433,7 @@ fn a_repeated_log_is_refused() {
             }
         }),
     };
-    match Resolver::new(&node, registry).resolve(&did, None) {
+    match Resolver::new(Arc::new(node), registry).resolve(&did, None) {
         Err(ResolveError::Inconsistent(why)) => {
             assert_eq!(why, format!("two logs at block {block} index 0"));
         }
@@ -442,19 +445,19 @@ fn a_repeated_log_is_refused() {
 /// filter too: a node that ignores the contract address there is refused.
 #[test]
 fn a_foreign_log_in_the_block_query_is_refused() {
-    let chain = DevChain::in_memory();
+    let chain = Arc::new(DevChain::in_memory());
     let (registry, did, block) = alice_with_a_key(&chain);
     let impostor = Address::repeat_byte(0x66);
     let alice = did.address();
     let node = Tampering {
-        inner: &chain,
+        inner: chain.clone(),
         tamper: Box::new(move |filter, logs| {
             if filter.topic1.is_none() {
                 logs.push(forged_key_log(impostor, alice.into_word(), alice, block, 1));
             }
         }),
     };
-    match Resolver::new(&node, registry).resolve(&did, None) {
+    match Resolver::new(Arc::new(node), registry).resolve(&did, None) {
         Err(ResolveError::UnrequestedLog {
             mismatch: LogMismatch::Contract(a),
             ..

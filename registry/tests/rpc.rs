@@ -85,6 +85,49 @@ fn chain_id_answer(request: &Value) -> Option<Reply> {
         .then(|| Reply::Json(json!({"jsonrpc": "2.0", "id": request["id"], "result": "0x539"})))
 }
 
+/// RpcChain is blocking, with its HTTP on its own I/O thread: it works from inside a caller's
+/// tokio runtime (where driving a second runtime with `block_on` panics), from several threads at
+/// once, and can be dropped inside a runtime.
+#[test]
+fn works_inside_a_tokio_runtime_and_across_threads() {
+    let url = fake_node(|request| {
+        if let Some(r) = chain_id_answer(request) {
+            return r;
+        }
+        let answers: Vec<Value> = request
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| json!({"jsonrpc": "2.0", "id": r["id"], "result": "0x5"}))
+            .collect();
+        Reply::Json(Value::Array(answers))
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let chain = runtime.block_on(async {
+        let chain = RpcChain::connect(&url).unwrap();
+        assert_eq!(
+            chain.batch(&[Request::BlockNumber]).unwrap(),
+            vec![Response::Number(5)]
+        );
+        chain
+    });
+    let chain = std::sync::Arc::new(chain);
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let chain = chain.clone();
+            std::thread::spawn(move || chain.batch(&[Request::BlockNumber]).unwrap())
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), vec![Response::Number(5)]);
+    }
+    assert_eq!(chain.round_trips(), 6);
+    runtime.block_on(async move { drop(chain) });
+}
+
 /// A node that accepts the connection and never answers: the request gives up with a clear
 /// transport error instead of hanging the verifier.
 #[test]

@@ -17,6 +17,8 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::sol_types::SolCall;
 use common::{DAY, account, fund, refusal};
@@ -31,15 +33,15 @@ const LATER: u64 = u64::MAX / 2;
 
 /// Accounts and contracts of one scenario: `issuer` is the identity (and its own key), `delegate`
 /// a `sigAuth` delegate of it, `relayer` pays for signed updates, `stranger` has no rights.
-struct Setup<'c> {
-    reg: Registry<'c>,
+struct Setup {
+    reg: Registry,
     issuer: TxSigner,
     delegate: TxSigner,
     relayer: TxSigner,
     stranger: TxSigner,
 }
 
-impl Setup<'_> {
+impl Setup {
     fn id(&self) -> Address {
         self.issuer.address()
     }
@@ -47,8 +49,8 @@ impl Setup<'_> {
 
 /// Fresh contracts and funded accounts; the issuer has published a key (so ERC-1056 has recorded
 /// a change for it) but has not named an owner.
-fn setup(chain: &dyn Chain) -> Setup<'_> {
-    let reg = Registry::new(chain, common::deploy(chain));
+fn setup(chain: &Arc<dyn Chain>) -> Setup {
+    let reg = Registry::new(chain.clone(), common::deploy(chain));
     let [issuer, delegate, relayer, stranger] =
         ["issuer", "delegate", "relayer", "stranger"].map(|n| account(&format!("status {n}")));
     fund(chain, &[&issuer, &delegate, &relayer, &stranger]);
@@ -64,7 +66,7 @@ fn setup(chain: &dyn Chain) -> Setup<'_> {
 }
 
 /// As [`setup`], and the issuer has named itself owner and added its `sigAuth` delegate.
-fn named_issuer(chain: &dyn Chain) -> Setup<'_> {
+fn named_issuer(chain: &Arc<dyn Chain>) -> Setup {
     let s = setup(chain);
     s.reg.change_owner(&s.issuer, s.id(), s.id()).unwrap();
     s.reg
@@ -73,13 +75,13 @@ fn named_issuer(chain: &dyn Chain) -> Setup<'_> {
     s
 }
 
-fn status(s: &Setup<'_>, purpose: StatusPurpose, index: u64) -> bool {
+fn status(s: &Setup, purpose: StatusPurpose, index: u64) -> bool {
     s.reg.status(s.id(), purpose, index).unwrap()
 }
 
 /// Revocation bits are set-only, whoever asks and however: the owner and the delegate, directly
 /// and through a relayer; clearing a bit that was never set is refused as well.
-fn revocation_cannot_be_cleared(chain: &dyn Chain) {
+fn revocation_cannot_be_cleared(chain: &Arc<dyn Chain>) {
     let s = named_issuer(chain);
     let id = s.id();
     s.reg
@@ -132,7 +134,7 @@ fn revocation_cannot_be_cleared(chain: &dyn Chain) {
 }
 
 /// Suspension bits are set and lifted, by the owner and by the delegate, directly and signed.
-fn suspension_can_be_lifted(chain: &dyn Chain) {
+fn suspension_can_be_lifted(chain: &Arc<dyn Chain>) {
     let s = named_issuer(chain);
     let id = s.id();
     for (writer, index) in [(&s.issuer, 300), (&s.delegate, 301)] {
@@ -156,7 +158,7 @@ fn suspension_can_be_lifted(chain: &dyn Chain) {
 }
 
 /// Every way of writing for `id`, each refused with `IssuerHasNoOwner`.
-fn assert_no_writes(s: &Setup<'_>, writers: &[&TxSigner]) {
+fn assert_no_writes(s: &Setup, writers: &[&TxSigner]) {
     let id = s.id();
     let no_owner = StatusRefusal::IssuerHasNoOwner { issuer: id };
     for writer in writers {
@@ -182,7 +184,7 @@ fn assert_no_writes(s: &Setup<'_>, writers: &[&TxSigner]) {
 
 /// The issuer's own key owns it, then deactivates it: ERC-1056 answers the identity itself as the
 /// owner and still holds the delegate valid, yet neither can write any more.
-fn deactivated_issuer_cannot_be_written_for(chain: &dyn Chain) {
+fn deactivated_issuer_cannot_be_written_for(chain: &Arc<dyn Chain>) {
     let s = named_issuer(chain);
     let id = s.id();
     // Before: both write, both ways.
@@ -209,7 +211,7 @@ fn deactivated_issuer_cannot_be_written_for(chain: &dyn Chain) {
 
 /// The identity handed to another owner, who deactivates it: the former owner, the identity key
 /// and the delegate are all refused.
-fn deactivated_issuer_with_another_owner_cannot_be_written_for(chain: &dyn Chain) {
+fn deactivated_issuer_with_another_owner_cannot_be_written_for(chain: &Arc<dyn Chain>) {
     let s = named_issuer(chain);
     let id = s.id();
     let owner = account("status new owner");
@@ -233,7 +235,7 @@ fn deactivated_issuer_with_another_owner_cannot_be_written_for(chain: &dyn Chain
 
 /// An issuer whose owner entry is empty is refused until it names an owner — with changes on
 /// record (the empty entry then looks exactly like a deactivation) and without.
-fn issuer_must_name_its_owner(chain: &dyn Chain) {
+fn issuer_must_name_its_owner(chain: &Arc<dyn Chain>) {
     let s = setup(chain);
     let id = s.id();
     assert_no_writes(&s, &[&s.issuer]);
@@ -262,7 +264,7 @@ fn issuer_must_name_its_owner(chain: &dyn Chain) {
 
 /// A normal issuer: owner and delegate write both ways; strangers, expired delegates, foreign
 /// signatures, late signatures and unknown purposes get their own refusals.
-fn named_issuer_writes_and_others_are_refused(chain: &dyn Chain) {
+fn named_issuer_writes_and_others_are_refused(chain: &Arc<dyn Chain>) {
     let s = named_issuer(chain);
     let id = s.id();
     s.reg
@@ -363,7 +365,9 @@ macro_rules! on_both_chains {
             $(
                 #[test]
                 fn $scenario() {
-                    super::$scenario(&registry::chain::DevChain::in_memory());
+                    let chain: std::sync::Arc<dyn registry::chain::Chain> =
+                        std::sync::Arc::new(registry::chain::DevChain::in_memory());
+                    super::$scenario(&chain);
                 }
             )*
         }
@@ -374,7 +378,8 @@ macro_rules! on_both_chains {
                     let Some((_anvil, rpc)) = crate::common::start_anvil() else {
                         return;
                     };
-                    super::$scenario(&rpc);
+                    let chain: std::sync::Arc<dyn registry::chain::Chain> = rpc;
+                    super::$scenario(&chain);
                 }
             )*
         }

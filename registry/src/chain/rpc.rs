@@ -5,8 +5,18 @@
 //! the system's root certificates), so that every answer is bounded: in time
 //! ([`DEFAULT_TIMEOUT`]) and in size ([`MAX_RESPONSE_BYTES`]). A verifier's only network peer is
 //! its chain node, and it must not hang or run out of memory because of one.
+//!
+//! # Threads
+//! The HTTP exchanges run on a dedicated I/O thread that owns its own single-threaded tokio
+//! runtime; callers hand it a request over a channel and wait for the answer on another. So
+//! [`RpcChain`] is a blocking API that works from any thread — also from inside a caller's tokio
+//! runtime (a GUI's or a service's), where driving a second runtime with `block_on` would panic.
+//! The I/O thread takes one exchange at a time; callers on several threads queue, each for at
+//! most its own time limit once its turn comes. Inside async code, prefer calling it from
+//! `spawn_blocking`, as for any blocking call.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use alloy::primitives::{Address, B256, Bytes, U64, U256};
@@ -23,16 +33,28 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 /// logs of one DID's changes, a few KiB each.
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
-/// A chain reached over JSON-RPC (HTTP or HTTPS).
+/// A chain reached over JSON-RPC (HTTP or HTTPS). Blocking, and safe to call from any thread,
+/// inside a tokio runtime or not (see the module docs).
 pub struct RpcChain {
-    http: reqwest::Client,
-    endpoint: reqwest::Url,
-    runtime: tokio::runtime::Runtime,
+    jobs: mpsc::Sender<Job>,
     url: String,
-    timeout: Duration,
     chain_id: u64,
     round_trips: AtomicU64,
     next_id: AtomicU64,
+}
+
+/// One HTTP exchange for the I/O thread: the JSON body, and where its answer goes.
+struct Job {
+    body: Vec<u8>,
+    reply: mpsc::SyncSender<Result<Value, ChainError>>,
+}
+
+/// What the I/O thread owns: the HTTP client and the node's address.
+struct Io {
+    http: reqwest::Client,
+    endpoint: reqwest::Url,
+    url: String,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for RpcChain {
@@ -146,52 +168,31 @@ fn result_of(response: &Value) -> Result<Value, ChainError> {
     })
 }
 
-impl RpcChain {
-    /// Connects to `url` and reads the chain id; every request gives up after
-    /// [`DEFAULT_TIMEOUT`].
-    ///
-    /// # Errors
-    /// [`ChainError::Transport`] for a bad URL or an unreachable or silent node.
-    pub fn connect(url: &str) -> Result<Self, ChainError> {
-        Self::connect_with_timeout(url, DEFAULT_TIMEOUT)
-    }
-
-    /// [`RpcChain::connect`] with another time limit per request: a verifier must not hang on a
-    /// node that accepts the connection and never answers.
-    ///
-    /// # Errors
-    /// As [`RpcChain::connect`].
-    pub fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, ChainError> {
-        let endpoint: reqwest::Url = url
-            .parse()
-            .map_err(|e| transport(format!("bad URL {url}: {e}")))?;
-        if !matches!(endpoint.scheme(), "http" | "https") {
-            return Err(transport(format!("bad URL {url}: not http or https")));
-        }
-        // reqwest's rustls takes the process-wide crypto provider; ring is ours. Installing fails
-        // harmlessly when one is installed already.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout)
-            .build()
-            .map_err(transport)?;
+impl Io {
+    /// Serves jobs until every [`RpcChain`] handle is gone. The runtime is built and dropped on
+    /// this thread, never on a caller's (dropping a runtime inside another one panics too).
+    fn run(self, jobs: mpsc::Receiver<Job>) {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build()
-            .map_err(transport)?;
-        let mut chain = Self {
-            http,
-            endpoint,
-            runtime,
-            url: url.to_owned(),
-            timeout,
-            chain_id: 0,
-            round_trips: AtomicU64::new(0),
-            next_id: AtomicU64::new(1),
-        };
-        let id: Value = chain.request("eth_chainId", json!([]))?;
-        chain.chain_id = parse_u64(&id)?;
-        Ok(chain)
+            .build();
+        while let Ok(job) = jobs.recv() {
+            let answer = match &runtime {
+                Ok(rt) => rt
+                    .block_on(async {
+                        tokio::time::timeout(self.timeout, self.post(job.body)).await
+                    })
+                    .map_err(|_| {
+                        ChainError::Transport(format!(
+                            "no answer from {} within {:?}",
+                            self.url, self.timeout
+                        ))
+                    })
+                    .and_then(|r| r),
+                Err(e) => Err(transport(format!("cannot start the I/O runtime: {e}"))),
+            };
+            // The caller may have stopped waiting; nothing to do then.
+            let _ = job.reply.send(answer);
+        }
     }
 
     /// POSTs one JSON-RPC message and returns the parsed answer, reading at most
@@ -238,6 +239,59 @@ impl RpcChain {
         serde_json::from_slice(&bytes)
             .map_err(|e| ChainError::Unexpected(format!("{} answered non-JSON: {e}", self.url)))
     }
+}
+
+impl RpcChain {
+    /// Connects to `url` and reads the chain id; every request gives up after
+    /// [`DEFAULT_TIMEOUT`].
+    ///
+    /// # Errors
+    /// [`ChainError::Transport`] for a bad URL or an unreachable or silent node.
+    pub fn connect(url: &str) -> Result<Self, ChainError> {
+        Self::connect_with_timeout(url, DEFAULT_TIMEOUT)
+    }
+
+    /// [`RpcChain::connect`] with another time limit per request: a verifier must not hang on a
+    /// node that accepts the connection and never answers.
+    ///
+    /// # Errors
+    /// As [`RpcChain::connect`].
+    pub fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, ChainError> {
+        let endpoint: reqwest::Url = url
+            .parse()
+            .map_err(|e| transport(format!("bad URL {url}: {e}")))?;
+        if !matches!(endpoint.scheme(), "http" | "https") {
+            return Err(transport(format!("bad URL {url}: not http or https")));
+        }
+        // reqwest's rustls takes the process-wide crypto provider; ring is ours. Installing fails
+        // harmlessly when one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .build()
+            .map_err(transport)?;
+        let io = Io {
+            http,
+            endpoint,
+            url: url.to_owned(),
+            timeout,
+        };
+        let (jobs, inbox) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("siegel-rpc-io".into())
+            .spawn(move || io.run(inbox))
+            .map_err(|e| transport(format!("cannot start the I/O thread: {e}")))?;
+        let mut chain = Self {
+            jobs,
+            url: url.to_owned(),
+            chain_id: 0,
+            round_trips: AtomicU64::new(0),
+            next_id: AtomicU64::new(1),
+        };
+        let id: Value = chain.request("eth_chainId", json!([]))?;
+        chain.chain_id = parse_u64(&id)?;
+        Ok(chain)
+    }
 
     fn envelope(&self, method: &str, params: &Value) -> (u64, Value) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -247,19 +301,12 @@ impl RpcChain {
         )
     }
 
-    /// Runs `work` on the runtime, giving up after the time limit.
-    fn within_timeout<T>(
-        &self,
-        work: impl std::future::Future<Output = Result<T, ChainError>>,
-    ) -> Result<T, ChainError> {
-        self.runtime
-            .block_on(async { tokio::time::timeout(self.timeout, work).await })
-            .map_err(|_| {
-                ChainError::Transport(format!(
-                    "no answer from {} within {:?}",
-                    self.url, self.timeout
-                ))
-            })?
+    /// Has the I/O thread POST `body` and waits for the parsed answer (or the time limit).
+    fn exchange(&self, body: Vec<u8>) -> Result<Value, ChainError> {
+        let stopped = || transport(format!("the I/O thread for {} stopped", self.url));
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.jobs.send(Job { body, reply }).map_err(|_| stopped())?;
+        answer.recv().map_err(|_| stopped())?
     }
 
     fn request(&self, method: &'static str, params: Value) -> Result<Value, ChainError> {
@@ -267,7 +314,7 @@ impl RpcChain {
         let (_, message) = self.envelope(method, &params);
         let body =
             serde_json::to_vec(&message).map_err(|e| ChainError::Unexpected(e.to_string()))?;
-        let answer = self.within_timeout(self.post(body))?;
+        let answer = self.exchange(body)?;
         result_of(&answer)
     }
 
@@ -321,6 +368,10 @@ fn to_call(r: &Request) -> (&'static str, Value) {
 fn from_answer(r: &Request, v: Value) -> Result<Response, ChainError> {
     Ok(match r {
         Request::BlockNumber | Request::Nonce(_) => Response::Number(parse_u64(&v)?),
+        // A node answers a block it does not have (yet) with `null`; DevChain says the same.
+        Request::Block(BlockRef::Number(n)) if v.is_null() => {
+            return Err(ChainError::UnknownBlock(*n));
+        }
         Request::Block(_) => Response::Block(parse_block(&v)?),
         Request::Call { .. } => Response::Bytes(
             serde_json::from_value::<Bytes>(v)
@@ -352,7 +403,7 @@ impl Chain for RpcChain {
             .unzip();
         let body =
             serde_json::to_vec(&messages).map_err(|e| ChainError::Unexpected(e.to_string()))?;
-        let answer = self.within_timeout(self.post(body))?;
+        let answer = self.exchange(body)?;
         // JSON-RPC 2.0 § 6: the answers of a batch may come in any order; match them by id.
         let mut by_id: std::collections::HashMap<u64, Value> = answer
             .as_array()

@@ -1,5 +1,7 @@
 //! [`EthrKeyResolver`]: Data Integrity verification keys from did:ethr documents.
 
+use std::sync::Arc;
+
 use alloy::primitives::Address;
 use base64::Engine as _;
 use serde_json::Value;
@@ -20,12 +22,15 @@ const MAX_KEY_PROPERTY_LEN: usize = 160;
 /// `Multikey`'s `publicKeyMultibase`, or an `Ed25519VerificationKey2018`'s `publicKeyHex`,
 /// `publicKeyBase58` or `publicKeyBase64` (legacy `did/pub/Ed25519/…` attributes). Other DID
 /// methods fall back to `did:key` handling.
-pub struct EthrKeyResolver<'c> {
-    resolver: Resolver<'c>,
+///
+/// An owned handle: cloning it shares the chain, and it can move to a worker thread.
+#[derive(Clone)]
+pub struct EthrKeyResolver {
+    resolver: Resolver,
     at_block: Option<u64>,
 }
 
-impl std::fmt::Debug for EthrKeyResolver<'_> {
+impl std::fmt::Debug for EthrKeyResolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EthrKeyResolver")
             .field("at_block", &self.at_block)
@@ -33,9 +38,9 @@ impl std::fmt::Debug for EthrKeyResolver<'_> {
     }
 }
 
-impl<'c> EthrKeyResolver<'c> {
+impl EthrKeyResolver {
     /// Keys as the registry at `registry` on `chain` says now (`at_block = None`) or then.
-    pub fn new(chain: &'c dyn Chain, registry: Address, at_block: Option<u64>) -> Self {
+    pub fn new(chain: Arc<dyn Chain>, registry: Address, at_block: Option<u64>) -> Self {
         Self {
             resolver: Resolver::new(chain, registry),
             at_block,
@@ -44,7 +49,7 @@ impl<'c> EthrKeyResolver<'c> {
 }
 
 /// The key of a verification method, or why there is none.
-fn key_of(method: &Value) -> Result<PublicKeyMaterial, String> {
+pub(crate) fn key_of(method: &Value) -> Result<PublicKeyMaterial, String> {
     let property = |name: &str| -> Result<Option<&str>, String> {
         match method[name].as_str() {
             Some(s) if s.len() > MAX_KEY_PROPERTY_LEN => Err(format!(
@@ -92,7 +97,7 @@ fn key_of(method: &Value) -> Result<PublicKeyMaterial, String> {
     }
 }
 
-impl KeyResolver for EthrKeyResolver<'_> {
+impl KeyResolver for EthrKeyResolver {
     fn resolve(&self, vm: &str, purpose: ProofPurpose) -> Result<PublicKeyMaterial, ProofError> {
         let fail = |reason: String| ProofError::VerificationMethod {
             id: vm.to_owned(),

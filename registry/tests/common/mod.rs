@@ -10,6 +10,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use alloy::primitives::{Address, U256, keccak256};
@@ -102,10 +103,11 @@ fn reason(r: Result<impl std::fmt::Debug, ChainError>) -> String {
 }
 
 /// Runs the full lifecycle on `chain` and returns labelled DID documents along the way.
-pub(crate) fn lifecycle(chain: &dyn Chain) -> Vec<(String, Value)> {
-    let dep = deploy(chain);
-    let reg = Registry::new(chain, dep);
-    let resolver = Resolver::new(chain, dep.did_registry);
+pub(crate) fn lifecycle(chain: Arc<dyn Chain>) -> Vec<(String, Value)> {
+    let dep = deploy(&chain);
+    let reg = Registry::new(chain.clone(), dep);
+    let resolver = Resolver::new(chain.clone(), dep.did_registry);
+    let chain = &*chain;
     let chain_id = chain.chain_id().unwrap();
     let alice = account("alice");
     let bob = account("bob");
@@ -395,12 +397,13 @@ pub(crate) fn lifecycle(chain: &dyn Chain) -> Vec<(String, Value)> {
 
 /// Publishes `n` attribute changes for a fresh identity and returns its DID.
 pub(crate) fn identity_with_changes(
-    chain: &dyn Chain,
+    chain: Arc<dyn Chain>,
     dep: Deployment,
     name: &str,
     n: usize,
 ) -> DidEthr {
-    let reg = Registry::new(chain, dep);
+    let reg = Registry::new(chain.clone(), dep);
+    let chain = &*chain;
     let owner = account(name);
     fund(chain, &[&owner]);
     for i in 0..n {
@@ -452,7 +455,7 @@ fn anvil_binary() -> Option<PathBuf> {
 
 /// Starts anvil with chain id 1337 on a free loopback port, or returns None (skip) when it is not
 /// installed and REQUIRE_EVM_NODE is not set.
-pub(crate) fn start_anvil() -> Option<(Anvil, RpcChain)> {
+pub(crate) fn start_anvil() -> Option<(Anvil, Arc<RpcChain>)> {
     let required = std::env::var("REQUIRE_EVM_NODE").is_ok_and(|v| v == "1");
     let Some(bin) = anvil_binary() else {
         assert!(
@@ -488,7 +491,7 @@ pub(crate) fn start_anvil() -> Option<(Anvil, RpcChain)> {
     let started = Instant::now();
     loop {
         match RpcChain::connect(&anvil.url) {
-            Ok(chain) => return Some((anvil, chain)),
+            Ok(chain) => return Some((anvil, Arc::new(chain))),
             Err(e) if started.elapsed() > Duration::from_secs(20) => {
                 panic!("anvil did not come up: {e}")
             }
