@@ -277,6 +277,10 @@ pub(crate) enum VerifierCommand {
         /// The request it answers
         #[arg(long, value_name = "FILE")]
         request: PathBuf,
+        /// Require holder binding: the credential's subject id must be disclosed and be the
+        /// presentation's signer (by default a presentation may stay unlinkable)
+        #[arg(long)]
+        holder_binding: bool,
     },
     /// Manage the issuers this verifier trusts
     #[command(subcommand)]

@@ -31,10 +31,3 @@ pub(crate) fn run(ctx: &Context, command: Command) -> anyhow::Result<u8> {
         Command::Demo(a) => demo::run(ctx, &a),
     }
 }
-
-/// The error of a command whose application-layer function has not landed in this build.
-pub(crate) fn pending(function: &str) -> anyhow::Error {
-    anyhow::anyhow!(
-        "this build of siegel cannot do that yet: `{function}` of the application layer is not available"
-    )
-}

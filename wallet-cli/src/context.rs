@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use registry::chain::{Chain, DevChain, RpcChain, dev::DevChainError};
 use registry::contracts::Deployment;
+use registry::ledger::ChainLedger;
 use wallet_core::vault::{self, KdfParams, Vault};
 
 use crate::cli::ChainSpec;
@@ -192,6 +193,42 @@ impl Context {
         })?;
         let _ = self.chain.set((chain.clone(), deployment));
         Ok((chain, deployment))
+    }
+
+    /// The chain as the application layer's [`Ledger`](wallet_core::ledger::Ledger).
+    ///
+    /// # Errors
+    /// As [`Context::chain`].
+    pub(crate) fn ledger(&self) -> anyhow::Result<ChainLedger> {
+        let (chain, deployment) = self.chain()?;
+        ChainLedger::new(chain, deployment).map_err(|e| {
+            if e.is_retryable() {
+                unreachable(&self.chain_label(), &e)
+            } else {
+                anyhow::Error::new(e)
+            }
+        })
+    }
+
+    /// Opens the wallet's vault, or creates it when there is none (an issuer's desk needs no
+    /// `siegel init`).
+    ///
+    /// # Errors
+    /// As [`Context::unlock`] and [`Context::create_vault`].
+    pub(crate) fn unlock_or_create(&self) -> anyhow::Result<Vault> {
+        if self.vault_path().exists() {
+            self.unlock()
+        } else {
+            self.create_vault()
+        }
+    }
+
+    /// Saves the vault, with the data directory in the error.
+    ///
+    /// # Errors
+    /// The vault's I/O errors.
+    pub(crate) fn save(&self, vault: &Vault) -> anyhow::Result<()> {
+        vault.save().map_err(|e| vault_error(e, &self.data_dir))
     }
 
     /// Opens the wallet's vault, asking for its passphrase.

@@ -101,6 +101,14 @@ pub(crate) fn categorize(err: &anyhow::Error) -> Category {
         if let Some(f) = cause.downcast_ref::<Failure>() {
             return f.category;
         }
+        if let Some(e) = cause.downcast_ref::<wallet_core::app::AppError>() {
+            return match e.category() {
+                wallet_core::app::Category::Input => Category::Input,
+                wallet_core::app::Category::Refused => Category::Refused,
+                wallet_core::app::Category::Retry => Category::Retry,
+                wallet_core::app::Category::Internal => Category::Internal,
+            };
+        }
         if let Some(e) = cause.downcast_ref::<wallet_core::ledger::LedgerError>() {
             return if e.is_retryable() {
                 Category::Retry

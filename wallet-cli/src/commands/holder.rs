@@ -1,12 +1,200 @@
-//! `siegel holder`.
+//! `siegel holder import|list|show|delete|present`: the holder's wallet.
 
-use crate::commands::pending;
+use std::path::Path;
+
+use serde_json::{Value, json};
+use wallet_core::di::SystemClock;
+use wallet_core::holder::{self, Answer, CredentialSummary, CredentialView};
+use wallet_core::request::PresentationRequest;
+use wallet_core::vault::Vault;
+
+use crate::cli::HolderCommand;
+use crate::commands::history::short_id;
 use crate::context::Context;
+use crate::{exit, input, output};
 
 /// Runs `siegel holder …`.
 ///
 /// # Errors
-/// Not available yet.
-pub(crate) fn run(_ctx: &Context, _command: crate::cli::HolderCommand) -> anyhow::Result<u8> {
-    Err(pending("holder"))
+/// Vault, chain and application-layer errors.
+pub(crate) fn run(ctx: &Context, command: HolderCommand) -> anyhow::Result<u8> {
+    match command {
+        HolderCommand::Import { file } => {
+            let s = import(ctx, &file)?;
+            output::print(
+                ctx.json,
+                &json!(s),
+                &format!(
+                    "Checked and stored as {} ({}): {} from {}.\nClaims: {}\n",
+                    short_id(&s.id),
+                    s.id,
+                    s.types.join(", "),
+                    s.issuer,
+                    s.claims.join(", ")
+                ),
+            );
+        }
+        HolderCommand::List => {
+            let vault = ctx.unlock()?;
+            let list = holder::list(&vault);
+            output::print(ctx.json, &json!(list), &render_list(&list));
+        }
+        HolderCommand::Show { id } => {
+            let vault = ctx.unlock()?;
+            let id = resolve_id(&vault, &id)?;
+            let view = holder::show(&vault, &id)?;
+            output::print(ctx.json, &json!(view), &render_view(&view));
+        }
+        HolderCommand::Delete { id } => {
+            let mut vault = ctx.unlock()?;
+            let id = resolve_id(&vault, &id)?;
+            let s = holder::delete(&mut vault, &id)?;
+            ctx.save(&vault)?;
+            output::print(
+                ctx.json,
+                &json!({ "deleted": s.id }),
+                &format!("Deleted {} ({}).\n", s.id, s.label),
+            );
+        }
+        HolderCommand::Present {
+            id,
+            request,
+            out,
+            optional,
+        } => {
+            let (req, answer) = present(ctx, &id, &request, &out, optional)?;
+            output::print(
+                ctx.json,
+                &json!({
+                    "out": out,
+                    "verifier": req.client_id.to_string(),
+                    "disclosed": answer.disclosed,
+                    "withheld": answer.withheld,
+                }),
+                &format!(
+                    "Presentation for {} written to {}.\n  disclosed: {}\n  withheld:  {}\n",
+                    req.client_id,
+                    out.display(),
+                    answer.disclosed.join(", "),
+                    answer.withheld.join(", ")
+                ),
+            );
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// Checks the credential in `file` against the chain and the schema, and stores it.
+///
+/// # Errors
+/// An oversize or unreadable file; the check that refused it; vault and chain errors.
+pub(crate) fn import(ctx: &Context, file: &Path) -> anyhow::Result<CredentialSummary> {
+    let bytes = input::read_document(file, "credential")?;
+    let mut vault = ctx.unlock()?;
+    let ledger = ctx.ledger()?;
+    let summary = holder::receive(&mut vault, &ledger, &bytes, &SystemClock)?;
+    ctx.save(&vault)?;
+    Ok(summary)
+}
+
+/// Answers the request in `request_file` with stored credential `id` and writes the
+/// presentation to `out`; the disclosure is recorded in the history.
+///
+/// # Errors
+/// An unreadable or invalid request; a credential that cannot answer it; vault errors.
+pub(crate) fn present(
+    ctx: &Context,
+    id: &str,
+    request_file: &Path,
+    out: &Path,
+    include_optional: bool,
+) -> anyhow::Result<(PresentationRequest, Answer)> {
+    let request = read_request(request_file)?;
+    let mut vault = ctx.unlock()?;
+    let id = resolve_id(&vault, id)?;
+    let answer = holder::answer(&mut vault, &id, &request, include_optional, &SystemClock)?;
+    // The history first: nothing leaves the wallet unrecorded.
+    ctx.save(&vault)?;
+    let text = serde_json::to_string_pretty(&answer.presentation)?;
+    input::write_output(out, text.as_bytes())?;
+    Ok((request, answer))
+}
+
+/// Reads and parses a presentation request file (size-capped before parsing).
+///
+/// # Errors
+/// An input error naming the file.
+pub(crate) fn read_request(file: &Path) -> anyhow::Result<PresentationRequest> {
+    let bytes = input::read_document(file, "request")?;
+    PresentationRequest::parse(&bytes).map_err(|e| {
+        exit::input(format!(
+            "the request {} cannot be used: {e}",
+            file.display()
+        ))
+    })
+}
+
+/// The full id of the stored credential whose id starts with `prefix`.
+fn resolve_id(vault: &Vault, prefix: &str) -> anyhow::Result<String> {
+    let ids: Vec<String> = vault
+        .credentials()
+        .iter()
+        .filter(|c| c.id.starts_with(prefix))
+        .map(|c| c.id.clone())
+        .collect();
+    match ids.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(exit::input(format!(
+            "no credential {prefix} in this wallet; `siegel holder list` shows the ids"
+        ))),
+        _ => Err(exit::input(format!(
+            "{prefix} names {} credentials; give more of the id",
+            ids.len()
+        ))),
+    }
+}
+
+fn render_list(list: &[CredentialSummary]) -> String {
+    if list.is_empty() {
+        return "No credentials yet: `siegel holder import FILE`.\n".into();
+    }
+    let mut s = String::new();
+    for c in list {
+        s.push_str(&format!(
+            "{}  {}  from {}  until {}\n    claims: {}\n",
+            short_id(&c.id),
+            c.types.last().map_or("credential", String::as_str),
+            c.issuer,
+            c.valid_until.as_deref().unwrap_or("(no end)"),
+            c.claims.join(", ")
+        ));
+    }
+    s
+}
+
+fn render_view(v: &CredentialView) -> String {
+    let mut rows = vec![
+        ("id".to_owned(), v.summary.id.clone()),
+        ("type".to_owned(), v.summary.types.join(", ")),
+        ("issuer".to_owned(), v.summary.issuer.clone()),
+        (
+            "valid from".to_owned(),
+            v.valid_from.clone().unwrap_or_default(),
+        ),
+        (
+            "valid until".to_owned(),
+            v.summary.valid_until.clone().unwrap_or_default(),
+        ),
+    ];
+    if let Some(i) = v.status_index {
+        rows.push(("status index".to_owned(), i.to_string()));
+    }
+    for (k, val) in &v.claim_values {
+        let shown = match val {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        rows.push((k.clone(), shown));
+    }
+    output::table(&rows)
 }

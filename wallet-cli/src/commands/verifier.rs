@@ -1,12 +1,250 @@
-//! `siegel verifier`.
+//! `siegel verifier request|verify|trust`: the verifier's side. A verifier needs no wallet and
+//! no passphrase: its state (the nonces it issued, the issuers it trusts) holds no secret.
 
-use crate::commands::pending;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use wallet_core::credential::KYC_TYPE;
+use wallet_core::di::{Clock, SystemClock};
+use wallet_core::did::Did;
+use wallet_core::request::{ClientId, PresentationRequest};
+use wallet_core::verify::{
+    self, FileNonceStore, HolderBinding, NonceStore, Outcome, Policy, Report, TrustList,
+};
+
+use crate::cli::{TrustCommand, VerifierCommand};
+use crate::commands::holder::read_request;
 use crate::context::Context;
+use crate::{exit, input, output};
+
+/// The verifier's trust list file in its data directory.
+const TRUST_FILE: &str = "trust.json";
+/// The verifier's nonce store in its data directory.
+const NONCE_FILE: &str = "nonces.json";
 
 /// Runs `siegel verifier …`.
 ///
 /// # Errors
-/// Not available yet.
-pub(crate) fn run(_ctx: &Context, _command: crate::cli::VerifierCommand) -> anyhow::Result<u8> {
-    Err(pending("verifier"))
+/// Input, chain and store errors. An invalid presentation is not an error: its report is
+/// printed and the exit code is 1.
+pub(crate) fn run(ctx: &Context, command: VerifierCommand) -> anyhow::Result<u8> {
+    match command {
+        VerifierCommand::Request {
+            claims,
+            optional,
+            domain,
+            expires_in,
+            out,
+        } => {
+            let req = request(ctx, &claims, &optional, &domain, expires_in, &out)?;
+            output::print(
+                ctx.json,
+                &json!({ "out": out, "nonce": req.nonce.to_string(), "expires": req.expires_at().to_string() }),
+                &format!(
+                    "Request for {}{} written to {} (valid until {}).\n",
+                    claims.join(", "),
+                    if optional.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (optional: {})", optional.join(", "))
+                    },
+                    out.display(),
+                    req.expires_at()
+                ),
+            );
+            Ok(exit::OK)
+        }
+        VerifierCommand::Verify {
+            file,
+            request,
+            holder_binding,
+        } => {
+            let report = verify(ctx, &file, &request, holder_binding)?;
+            let mut value = serde_json::to_value(&report)?;
+            value["valid"] = json!(report.is_valid());
+            output::print(ctx.json, &value, &render_report(&report));
+            Ok(if report.is_valid() {
+                exit::OK
+            } else {
+                exit::REFUSED
+            })
+        }
+        VerifierCommand::Trust(t) => {
+            trust(ctx, t)?;
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn state_file(ctx: &Context, name: &str) -> anyhow::Result<PathBuf> {
+    let dir = ctx.verifier_dir();
+    wallet_core::fs::create_private_dir(&dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir.join(name))
+}
+
+/// Writes a request for a KYC attestation with `required` and `optional` claims for `domain`,
+/// valid for `expires_in` seconds, and records its nonce.
+///
+/// # Errors
+/// Input errors for the claims and the domain; the nonce store's errors.
+pub(crate) fn request(
+    ctx: &Context,
+    required: &[String],
+    optional: &[String],
+    domain: &str,
+    expires_in: u64,
+    out: &Path,
+) -> anyhow::Result<PresentationRequest> {
+    let client_id =
+        ClientId::parse(domain).map_err(|e| exit::input(format!("--domain {domain}: {e}")))?;
+    let seconds = i64::try_from(expires_in).unwrap_or(i64::MAX);
+    let expires = SystemClock.now().saturating_add_seconds(seconds);
+    let req = PresentationRequest::new(
+        client_id,
+        &["VerifiableCredential", KYC_TYPE],
+        &as_strs(required),
+        &as_strs(optional),
+        expires,
+    )
+    .map_err(|e| exit::input(format!("the request cannot be made: {e}")))?;
+    let mut nonces = FileNonceStore::new(&state_file(ctx, NONCE_FILE)?);
+    nonces
+        .issue(&req.nonce, req.expires_at())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    input::write_output(out, req.to_json_pretty().as_bytes())?;
+    Ok(req)
+}
+
+fn as_strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Verifies the presentation in `file` against the request in `request_file`, spending its
+/// nonce.
+///
+/// # Errors
+/// Unreadable or oversize files, an invalid request, the trust list's errors. Everything about
+/// the presentation itself goes into the report.
+pub(crate) fn verify(
+    ctx: &Context,
+    file: &Path,
+    request_file: &Path,
+    holder_binding: bool,
+) -> anyhow::Result<Report> {
+    let bytes = input::read_document(file, "presentation")?;
+    // Not JSON at all is an input error (exit 2), not a presentation that failed its checks;
+    // the nonce is left unspent.
+    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(|e| {
+        exit::input(format!(
+            "the presentation {} is not valid JSON: {e}",
+            file.display()
+        ))
+    })?;
+    let request = read_request(request_file)?;
+    let policy = Policy {
+        trusted_issuers: TrustList::load(&state_file(ctx, TRUST_FILE)?)?,
+        holder_binding: if holder_binding {
+            HolderBinding::Required
+        } else {
+            HolderBinding::NotRequired
+        },
+    };
+    let ledger = ctx.ledger()?;
+    let mut nonces = FileNonceStore::new(&state_file(ctx, NONCE_FILE)?);
+    Ok(verify::verify_presentation(
+        &bytes,
+        &request,
+        &policy,
+        &ledger,
+        &mut nonces,
+        &SystemClock,
+    ))
+}
+
+/// The report as plain text: the verdict, every check, what was learned and what stayed hidden.
+pub(crate) fn render_report(r: &Report) -> String {
+    let mut s = format!(
+        "Presentation {}\n",
+        if r.is_valid() { "VALID" } else { "INVALID" }
+    );
+    for c in &r.checks {
+        let (mark, detail) = match &c.outcome {
+            Outcome::Passed(d) => ("ok  ", d),
+            Outcome::Failed(d) => ("FAIL", d),
+        };
+        s.push_str(&format!("  [{mark}] {}: {detail}\n", c.name.title()));
+    }
+    if let Some(i) = &r.issuer {
+        s.push_str(&format!("  issuer: {i}\n"));
+    }
+    if let Some(h) = &r.holder {
+        s.push_str(&format!("  holder: {h}\n"));
+    }
+    if !r.disclosed.is_empty() {
+        s.push_str("What the verifier learned:\n");
+        let rows: Vec<(String, String)> = r
+            .disclosed
+            .iter()
+            .map(|d| (d.claim.clone(), d.value.clone()))
+            .collect();
+        s.push_str(&output::table(&rows));
+    }
+    if !r.hidden.is_empty() {
+        s.push_str(&format!("What stayed hidden: {}\n", r.hidden.join(", ")));
+    }
+    s.push_str(&format!("Chain round trips: {}\n", r.round_trips));
+    if r.retryable {
+        s.push_str("The chain could not be reached: retry when the node is back.\n");
+    }
+    s
+}
+
+fn trust(ctx: &Context, command: TrustCommand) -> anyhow::Result<()> {
+    let path = state_file(ctx, TRUST_FILE)?;
+    let mut list = TrustList::load(&path)?;
+    let parse = |did: &str| Did::parse(did).map_err(|e| exit::input(format!("{did}: {e}")));
+    let text = match command {
+        TrustCommand::Add { did } => {
+            let text = if list.add(parse(&did)?) {
+                format!("Now trusting {did}.\n")
+            } else {
+                format!("{did} was already trusted.\n")
+            };
+            list.save(&path)?;
+            text
+        }
+        TrustCommand::Remove { did } => {
+            let text = if list.remove(&parse(&did)?) {
+                format!("No longer trusting {did}.\n")
+            } else {
+                format!("{did} was not on the trust list.\n")
+            };
+            list.save(&path)?;
+            text
+        }
+        TrustCommand::List => {
+            let all: Vec<String> = list.iter().map(|d| format!("  {d}\n")).collect();
+            if all.is_empty() {
+                "No trusted issuers yet: `siegel verifier trust add DID`.\n".into()
+            } else {
+                format!("Trusted issuers:\n{}", all.concat())
+            }
+        }
+    };
+    let dids: Vec<&Did> = list.iter().collect();
+    output::print(ctx.json, &json!({ "trusted": dids }), &text);
+    Ok(())
+}
+
+/// Adds `did` to the verifier's trust list.
+///
+/// # Errors
+/// An invalid DID; the list's store errors.
+pub(crate) fn trust_add(ctx: &Context, did: &Did) -> anyhow::Result<()> {
+    let path = state_file(ctx, TRUST_FILE)?;
+    let mut list = TrustList::load(&path)?;
+    list.add(did.clone());
+    list.save(&path)?;
+    Ok(())
 }
