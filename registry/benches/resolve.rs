@@ -1,7 +1,9 @@
 //! did:ethr resolution time and round trips for identities with 1, 20 and 100 attribute changes,
 //! on the embedded DevChain and on a real anvil node, in one run; and for a hostile identity that
 //! published one 100 KB key attribute (before the resolver bounded attribute values, base58
-//! encoding it took 21.7 s per resolution).
+//! encoding it took 21.7 s per resolution); and what one verification reads — the issuer's and
+//! the holder's DIDs and a status entry through `ChainLedger::fetch` (group
+//! `fetch_issuer_holder_status`).
 //!
 //! Run: `cargo bench -p registry --bench resolve` (anvil from tools/evm, installed by
 //! scripts/test.sh). Results: docs/BENCHMARKS.md.
@@ -26,10 +28,16 @@ use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolCall;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use registry::chain::{Chain, DevChain, Request, Response};
+use registry::contracts::Deployment;
 use registry::contracts::EthereumDIDRegistry as Erc1056;
 use registry::did::DidEthr;
 use registry::identity::bytes32_name;
+use registry::ledger::ChainLedger;
 use registry::resolver::Resolver;
+use wallet_core::credential::status::StatusEntry;
+use wallet_core::di::PublicKeyMaterial;
+use wallet_core::keys::{KeyKind, KeySecret};
+use wallet_core::ledger::{KeyUse, Ledger, Lookup, PublishKey, TrustSource};
 
 fn bench(c: &mut Criterion) {
     let dev: Arc<dyn Chain> = Arc::new(DevChain::in_memory());
@@ -117,5 +125,62 @@ fn bench_hostile(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, bench_hostile);
+/// What one verification reads from the chain: the issuer's and the holder's DID documents and
+/// one credential's status bits, through `ChainLedger::fetch` (one batched resolution).
+fn bench_fetch(c: &mut Criterion) {
+    let dev: Arc<dyn Chain> = Arc::new(DevChain::in_memory());
+    let anvil = common::start_anvil();
+    let mut chains: Vec<(&str, Arc<dyn Chain>)> = vec![("devchain", dev)];
+    if let Some((_, rpc)) = &anvil {
+        chains.push(("anvil", rpc.clone()));
+    }
+    let mut g = c.benchmark_group("fetch_issuer_holder_status");
+    g.sample_size(50);
+    for (name, chain) in chains {
+        let deployment = Deployment::dev_default(&chain).unwrap();
+        let ledger = ChainLedger::new(chain, deployment).unwrap();
+        let bbs = KeySecret::generate(KeyKind::BbsBls12381Sha256).unwrap();
+        let ed = KeySecret::generate(KeyKind::Ed25519).unwrap();
+        let issuer = ledger
+            .register(
+                &KeySecret::generate(KeyKind::Secp256k1).unwrap(),
+                &[PublishKey {
+                    key: PublicKeyMaterial::Bls12381G2(Box::new(
+                        bbs.bbs().unwrap().public_key().clone(),
+                    )),
+                    use_: KeyUse::Assertion,
+                }],
+                common::DAY,
+            )
+            .unwrap();
+        let holder = ledger
+            .register(
+                &KeySecret::generate(KeyKind::Secp256k1).unwrap(),
+                &[PublishKey {
+                    key: PublicKeyMaterial::Ed25519(ed.public_bytes().unwrap().try_into().unwrap()),
+                    use_: KeyUse::Authentication,
+                }],
+                common::DAY,
+            )
+            .unwrap();
+        let lookup = Lookup {
+            dids: vec![issuer.did.clone(), holder.did.clone()],
+            statuses: vec![StatusEntry {
+                registry: ledger.status_registry(),
+                issuer: issuer.did,
+                index: 0,
+            }],
+        };
+        let fetched = ledger.fetch(&lookup).unwrap();
+        assert!(fetched.statuses[0].is_ok());
+        eprintln!(
+            "{name}: issuer + holder + status in {} round trips",
+            fetched.round_trips
+        );
+        g.bench_function(name, |b| b.iter(|| ledger.fetch(&lookup).unwrap()));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_hostile, bench_fetch);
 criterion_main!(benches);

@@ -20,7 +20,9 @@
 //! `changed(identity)` and the clock; (2) all of the identity's events up to `changed` in one
 //! `eth_getLogs` filtered by the identity topic; (3) the blocks of that history again — one
 //! `eth_getLogs` per run of consecutive blocks — this time with every identity's registry events,
-//! and the timestamps of the version blocks for the metadata.
+//! and the timestamps of the version blocks for the metadata. [`Resolver::resolve_many`] does
+//! the same for several DIDs at once, plus extra reads (a credential's status bits) in the first
+//! round: still three round trips in all.
 //!
 //! # What is trusted from the node
 //! A resolver that asks one node cannot be safer than the node's state: Siegel trusts
