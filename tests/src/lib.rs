@@ -1,0 +1,196 @@
+//! Shared fixtures of the end-to-end tests: a bank, a holder and a lender on one embedded chain,
+//! each with its own vault, driven through the application layer exactly as the front ends do.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test fixtures")]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use registry::chain::{Chain, DevChain};
+use registry::contracts::Deployment;
+use registry::ledger::ChainLedger;
+use serde_json::Value;
+use wallet_core::di::{Clock, DateTime};
+use wallet_core::did::Did;
+use wallet_core::issuer::{IssueRequest, Issued};
+use wallet_core::request::{ClientId, PresentationRequest};
+use wallet_core::schema::CredentialSchema;
+use wallet_core::vault::{KdfParams, Passphrase, Vault};
+use wallet_core::verify::{HolderBinding, MemoryNonceStore, NonceStore, Policy, Report, TrustList};
+
+/// A clock the test sets.
+#[derive(Clone, Copy, Debug)]
+pub struct FixedClock(pub DateTime);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime {
+        self.0
+    }
+}
+
+/// The sample KYC claims (assets/samples/kyc-claims.json when present, else built in).
+pub fn sample_claims() -> Value {
+    serde_json::json!({
+        "givenName": "Ada", "familyName": "Lovelace", "birthDate": "1990-12-10",
+        "ageOver18": true, "ageOver21": true, "nationality": "GB", "countryOfResidence": "DE",
+        "incomeBand": "40k-60k", "kycLevel": "enhanced", "documentType": "passport",
+        "verifiedAt": "2026-11-20T09:30:00Z"
+    })
+}
+
+/// One party: a vault in its own directory.
+#[derive(Debug)]
+pub struct Party {
+    /// Its directory.
+    pub dir: tempfile::TempDir,
+    /// Its unlocked vault.
+    pub vault: Vault,
+}
+
+impl Party {
+    /// A new party with a fresh vault (minimum KDF: tests).
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::create(
+            &dir.path().join("vault.siegel"),
+            &Passphrase::new("correct horse".to_owned()).unwrap(),
+            KdfParams::MINIMUM,
+        )
+        .unwrap();
+        Self { dir, vault }
+    }
+
+    /// A path inside its directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+impl Default for Party {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The three parties on one in-memory DevChain.
+#[derive(Debug)]
+pub struct World {
+    /// The chain.
+    pub chain: Arc<DevChain>,
+    /// The ledger everyone uses.
+    pub ledger: ChainLedger,
+    /// The bank (issuer).
+    pub bank: Party,
+    /// The holder.
+    pub holder: Party,
+    /// The lender's trust list and nonces.
+    pub trust: TrustList,
+    /// The lender's nonce store.
+    pub nonces: MemoryNonceStore,
+    /// The time.
+    pub clock: FixedClock,
+}
+
+impl World {
+    /// Bank and holder set up on a fresh chain; the lender trusts the bank.
+    pub fn new() -> Self {
+        let chain = Arc::new(DevChain::in_memory());
+        let deployment = Deployment::dev_default(chain.as_ref()).unwrap();
+        let ledger = ChainLedger::new(chain.clone() as Arc<dyn Chain>, deployment).unwrap();
+        let mut bank = Party::new();
+        let mut holder = Party::new();
+        let profile =
+            wallet_core::issuer::setup(&mut bank.vault, &ledger, "Bank KYC desk").unwrap();
+        wallet_core::holder::setup(&mut holder.vault, &ledger).unwrap();
+        let mut trust = TrustList::default();
+        trust.add(profile.did);
+        let now = chain
+            .batch(&[registry::chain::Request::Block(
+                registry::chain::BlockRef::Latest,
+            )])
+            .unwrap();
+        let ts = match &now[0] {
+            registry::chain::Response::Block(b) => b.timestamp,
+            _ => unreachable!(),
+        };
+        Self {
+            chain,
+            ledger,
+            bank,
+            holder,
+            trust,
+            nonces: MemoryNonceStore::default(),
+            clock: FixedClock(DateTime::from_unix_seconds(i64::try_from(ts).unwrap())),
+        }
+    }
+
+    /// The holder's DID.
+    pub fn holder_did(&self) -> Did {
+        wallet_core::holder::identity(&self.holder.vault)
+            .unwrap()
+            .unwrap()
+            .did
+    }
+
+    /// The bank issues a KYC attestation with `claims` to the holder.
+    pub fn issue(&mut self, claims: Value, valid_days: u32) -> Issued {
+        let subject = Some(self.holder_did());
+        self.issue_to(claims, subject, valid_days)
+    }
+
+    /// The bank issues a KYC attestation with `claims` to `subject` (none: a bearer credential).
+    pub fn issue_to(&mut self, claims: Value, subject: Option<Did>, valid_days: u32) -> Issued {
+        wallet_core::issuer::issue(
+            &mut self.bank.vault,
+            &self.ledger,
+            &IssueRequest {
+                schema: CredentialSchema::Kyc,
+                claims,
+                subject,
+                valid_days,
+            },
+            &self.clock,
+        )
+        .unwrap()
+    }
+
+    /// The lender makes a request (and remembers its nonce).
+    pub fn request(&mut self, required: &[&str], optional: &[&str]) -> PresentationRequest {
+        let r = PresentationRequest::new(
+            ClientId::parse("loans.lender.example").unwrap(),
+            &["VerifiableCredential", "KycAttestation"],
+            required,
+            optional,
+            self.clock.0.saturating_add_seconds(600),
+        )
+        .unwrap();
+        self.nonces.issue(&r.nonce, r.expires_at()).unwrap();
+        r
+    }
+
+    /// The lender verifies.
+    pub fn verify(
+        &mut self,
+        presentation: &[u8],
+        request: &PresentationRequest,
+        binding: HolderBinding,
+    ) -> Report {
+        let policy = Policy {
+            trusted_issuers: self.trust.clone(),
+            holder_binding: binding,
+        };
+        wallet_core::verify::verify_presentation(
+            presentation,
+            request,
+            &policy,
+            &self.ledger,
+            &mut self.nonces,
+            &self.clock,
+        )
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}

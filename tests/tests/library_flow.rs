@@ -1,0 +1,372 @@
+//! The KYC story through the application layer on the embedded chain, and every rejection the
+//! verifier must make, each with its named check and reason.
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use serde_json::Value;
+use siegel_tests::{World, sample_claims};
+use wallet_core::issuer::StatusTarget;
+use wallet_core::ledger::StatusChange;
+use wallet_core::verify::{CheckName, HolderBinding, Outcome, Report};
+
+fn failed(report: &Report, name: CheckName) -> String {
+    match report.outcome(name) {
+        Some(Outcome::Failed(r)) => r.clone(),
+        other => panic!("{name:?} did not fail: {other:?}\n{report:#?}"),
+    }
+}
+
+/// Issue, import, request ageOver18 + incomeBand, present: returns (world, credential id, request, presentation bytes).
+fn presented() -> (
+    World,
+    String,
+    wallet_core::request::PresentationRequest,
+    Vec<u8>,
+) {
+    let mut w = World::new();
+    let issued = w.issue(sample_claims(), 365);
+    let summary = wallet_core::holder::receive(
+        &mut w.holder.vault,
+        &w.ledger,
+        issued.document.to_string().as_bytes(),
+        &w.clock,
+    )
+    .unwrap();
+    let request = w.request(&["ageOver18", "incomeBand"], &[]);
+    let answer =
+        wallet_core::holder::answer(&mut w.holder.vault, &summary.id, &request, false, &w.clock)
+            .unwrap();
+    assert_eq!(answer.disclosed, ["ageOver18", "incomeBand"]);
+    let bytes = answer.presentation.to_string().into_bytes();
+    (w, summary.id, request, bytes)
+}
+
+#[test]
+fn the_story_verifies_and_discloses_only_what_was_asked() {
+    let (mut w, _, request, bytes) = presented();
+    let report = w.verify(&bytes, &request, HolderBinding::Required);
+    assert!(report.is_valid(), "{report:#?}");
+    let disclosed: Vec<(&str, &str)> = report
+        .disclosed
+        .iter()
+        .map(|d| (d.claim.as_str(), d.value.as_str()))
+        .collect();
+    assert_eq!(
+        disclosed,
+        [("ageOver18", "true"), ("incomeBand", "40k-60k")]
+    );
+    assert!(report.hidden.contains(&"birthDate".to_owned()));
+    assert!(report.hidden.contains(&"givenName".to_owned()));
+    let text = String::from_utf8(bytes).unwrap();
+    for secret in ["Lovelace", "1990-12-10", "passport"] {
+        assert!(!text.contains(secret), "{secret} leaked");
+    }
+    assert_eq!(report.checks.len(), CheckName::ALL.len());
+    assert!(
+        report.round_trips <= 3,
+        "{} round trips",
+        report.round_trips
+    );
+    // The history records the disclosure.
+    let h = w.holder.vault.history();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].verifier, "loans.lender.example");
+    assert_eq!(h[0].disclosed, ["ageOver18", "incomeBand"]);
+}
+
+#[test]
+fn a_replay_is_refused() {
+    let (mut w, _, request, bytes) = presented();
+    assert!(
+        w.verify(&bytes, &request, HolderBinding::Required)
+            .is_valid()
+    );
+    let again = w.verify(&bytes, &request, HolderBinding::Required);
+    assert!(!again.is_valid());
+    assert!(failed(&again, CheckName::NonceFresh).contains("already used"));
+}
+
+#[test]
+fn revoked_and_suspended_credentials_are_refused() {
+    let (mut w, _, _, _) = presented();
+    let index = 0;
+    wallet_core::issuer::change_status(
+        &w.bank.vault,
+        &w.ledger,
+        &StatusTarget::Index(index),
+        StatusChange::Suspend,
+    )
+    .unwrap();
+    let id = wallet_core::holder::list(&w.holder.vault)[0].id.clone();
+    let present = |w: &mut World| {
+        let r = w.request(&["ageOver18"], &[]);
+        let a = wallet_core::holder::answer(&mut w.holder.vault, &id, &r, false, &w.clock).unwrap();
+        (r, a.presentation.to_string().into_bytes())
+    };
+    let (r, b) = present(&mut w);
+    let report = w.verify(&b, &r, HolderBinding::NotRequired);
+    assert!(
+        failed(&report, CheckName::Status).starts_with("suspended"),
+        "{report:#?}"
+    );
+    wallet_core::issuer::change_status(
+        &w.bank.vault,
+        &w.ledger,
+        &StatusTarget::Index(index),
+        StatusChange::Unsuspend,
+    )
+    .unwrap();
+    let (r, b) = present(&mut w);
+    assert!(w.verify(&b, &r, HolderBinding::NotRequired).is_valid());
+    wallet_core::issuer::change_status(
+        &w.bank.vault,
+        &w.ledger,
+        &StatusTarget::Index(index),
+        StatusChange::Revoke,
+    )
+    .unwrap();
+    let (r, b) = present(&mut w);
+    let report = w.verify(&b, &r, HolderBinding::NotRequired);
+    assert!(
+        failed(&report, CheckName::Status).starts_with("revoked"),
+        "{report:#?}"
+    );
+    let listed = wallet_core::issuer::list(&w.bank.vault, &w.ledger).unwrap();
+    assert!(listed[0].status.as_ref().unwrap().revoked);
+}
+
+#[test]
+fn tampering_is_refused() {
+    let (mut w, _, request, bytes) = presented();
+    let vp: Value = serde_json::from_slice(&bytes).unwrap();
+    // A disclosed value changed.
+    let mut changed = vp.clone();
+    changed["verifiableCredential"][0]["credentialSubject"]["incomeBand"] = "over-100k".into();
+    let report = w.verify(
+        changed.to_string().as_bytes(),
+        &request,
+        HolderBinding::Required,
+    );
+    assert!(!report.is_valid());
+    failed(&report, CheckName::PresentationProof);
+    failed(&report, CheckName::CredentialProof);
+    // The derived proof value tampered.
+    let mut tampered = vp.clone();
+    let pv = tampered["verifiableCredential"][0]["proof"]["proofValue"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut chars: Vec<char> = pv.chars().collect();
+    let k = chars.len() / 2;
+    chars[k] = if chars[k] == 'A' { 'B' } else { 'A' };
+    tampered["verifiableCredential"][0]["proof"]["proofValue"] =
+        chars.into_iter().collect::<String>().into();
+    let report = w.verify(
+        tampered.to_string().as_bytes(),
+        &request,
+        HolderBinding::Required,
+    );
+    failed(&report, CheckName::CredentialProof);
+    // Malformed JSON and an oversize file.
+    let report = w.verify(b"{\"not json", &request, HolderBinding::Required);
+    assert!(failed(&report, CheckName::PresentationProof).contains("not usable JSON"));
+    let big = vec![b' '; wallet_core::verify::MAX_PRESENTATION_BYTES + 1];
+    let report = w.verify(&big, &request, HolderBinding::Required);
+    assert!(failed(&report, CheckName::PresentationProof).contains("at most"));
+    // An unknown context.
+    let mut ctx = vp.clone();
+    ctx["@context"] = serde_json::json!([
+        "https://www.w3.org/ns/credentials/v2",
+        "https://evil.example/ctx"
+    ]);
+    let report = w.verify(
+        ctx.to_string().as_bytes(),
+        &request,
+        HolderBinding::Required,
+    );
+    assert!(
+        failed(&report, CheckName::PresentationProof).contains("evil.example"),
+        "{report:#?}"
+    );
+    // Still valid afterwards: no failed attempt spent the nonce.
+    assert!(
+        w.verify(&bytes, &request, HolderBinding::Required)
+            .is_valid()
+    );
+}
+
+#[test]
+fn wrong_nonce_domain_and_expiry_are_refused() {
+    let (mut w, id, request, bytes) = presented();
+    // Another request's nonce.
+    let other = w.request(&["ageOver18", "incomeBand"], &[]);
+    let report = w.verify(&bytes, &other, HolderBinding::Required);
+    assert!(
+        failed(&report, CheckName::PresentationProof).contains("challenge"),
+        "{report:#?}"
+    );
+    // Another domain.
+    let mut wrong_domain = request.clone();
+    wrong_domain.client_id = wallet_core::request::ClientId::parse("evil.example").unwrap();
+    let report = w.verify(&bytes, &wrong_domain, HolderBinding::Required);
+    assert!(
+        failed(&report, CheckName::PresentationProof).contains("domain"),
+        "{report:#?}"
+    );
+    // The request expired.
+    w.clock.0 = w.clock.0.saturating_add_seconds(3600);
+    let report = w.verify(&bytes, &request, HolderBinding::Required);
+    assert!(failed(&report, CheckName::RequestUnexpired).contains("expired"));
+    // And the holder refuses to answer an expired request.
+    let err = wallet_core::holder::answer(&mut w.holder.vault, &id, &request, false, &w.clock)
+        .unwrap_err();
+    assert!(err.to_string().contains("expired"), "{err}");
+}
+
+#[test]
+fn untrusted_issuer_missing_claim_and_expired_credential() {
+    let (mut w, id, request, bytes) = presented();
+    w.trust = wallet_core::verify::TrustList::default();
+    let report = w.verify(&bytes, &request, HolderBinding::Required);
+    assert!(
+        failed(&report, CheckName::TrustedIssuer).contains("not on this verifier's trust list")
+    );
+
+    // A requested claim the credential lacks: the holder cannot answer.
+    let mut claims = sample_claims();
+    claims.as_object_mut().unwrap().remove("incomeBand");
+    let issued = w.issue(claims, 1);
+    let s = wallet_core::holder::receive(
+        &mut w.holder.vault,
+        &w.ledger,
+        issued.document.to_string().as_bytes(),
+        &w.clock,
+    )
+    .unwrap();
+    let r = w.request(&["ageOver18", "incomeBand"], &[]);
+    let err =
+        wallet_core::holder::answer(&mut w.holder.vault, &s.id, &r, false, &w.clock).unwrap_err();
+    assert!(err.to_string().contains("has no incomeBand"), "{err}");
+    // A credential past its validUntil.
+    let r = w.request(&["ageOver18"], &[]);
+    let a = wallet_core::holder::answer(&mut w.holder.vault, &s.id, &r, false, &w.clock).unwrap();
+    w.trust.add(
+        wallet_core::issuer::profile(&w.bank.vault)
+            .unwrap()
+            .unwrap()
+            .did,
+    );
+    w.clock.0 = w.clock.0.saturating_add_seconds(2 * 86_400);
+    let mut r2 = r.clone();
+    r2.exp = w.clock.0.unix_seconds() + 600;
+    w.nonces = wallet_core::verify::MemoryNonceStore::default();
+    wallet_core::verify::NonceStore::issue(&mut w.nonces, &r2.nonce, r2.expires_at()).unwrap();
+    let report = w.verify(
+        a.presentation.to_string().as_bytes(),
+        &r2,
+        HolderBinding::Required,
+    );
+    assert!(
+        failed(&report, CheckName::ValidityPeriod).starts_with("expired"),
+        "{report:#?}"
+    );
+    let _ = id;
+}
+
+#[test]
+fn holder_binding_and_issuer_key_revocation() {
+    let (mut w, _, request, bytes) = presented();
+    // Holder binding required: the subject id must be the VP signer. Present another holder's
+    // credential by re-signing with a second holder identity.
+    let mut other = siegel_tests::Party::new();
+    wallet_core::holder::setup(&mut other.vault, &w.ledger).unwrap();
+    let issued = w.issue(sample_claims(), 30);
+    // The second holder cannot even import a credential issued to someone else.
+    let err = wallet_core::holder::receive(
+        &mut other.vault,
+        &w.ledger,
+        issued.document.to_string().as_bytes(),
+        &w.clock,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("issued to"), "{err}");
+
+    // The issuer's key revoked on the chain (the bank rotated it away): presentations of
+    // credentials signed with it fail, naming the key.
+    let keys = w.bank.vault.keys();
+    let account = keys
+        .iter()
+        .find(|k| k.label.ends_with("did:ethr account"))
+        .unwrap();
+    let bbs = keys.iter().find(|k| k.label.ends_with("BBS key")).unwrap();
+    let signer =
+        registry::ledger::signer_of(w.bank.vault.key_secret(&account.id).unwrap()).unwrap();
+    let public: [u8; 96] = bbs.public_key.clone().unwrap().try_into().unwrap();
+    w.ledger
+        .registry()
+        .revoke_key(
+            &signer,
+            signer.address(),
+            &registry::identity::PublishedKey::Bls12381G2(public),
+        )
+        .unwrap();
+    let report = w.verify(&bytes, &request, HolderBinding::Required);
+    let reason = failed(&report, CheckName::IssuerKeyOnChain);
+    assert!(reason.contains("does not list it"), "{reason}");
+    failed(&report, CheckName::CredentialProof);
+}
+
+#[test]
+fn holder_binding_required_but_absent() {
+    let (mut w, _, _, _) = presented();
+    // A bearer credential (no subject id): fine without binding, refused when it is required.
+    let issued = w.issue_to(sample_claims(), None, 30);
+    let s = wallet_core::holder::receive(
+        &mut w.holder.vault,
+        &w.ledger,
+        issued.document.to_string().as_bytes(),
+        &w.clock,
+    )
+    .unwrap();
+    let r = w.request(&["ageOver18"], &[]);
+    let a = wallet_core::holder::answer(&mut w.holder.vault, &s.id, &r, false, &w.clock).unwrap();
+    let bytes = a.presentation.to_string().into_bytes();
+    let report = w.verify(&bytes, &r, HolderBinding::Required);
+    assert!(
+        failed(&report, CheckName::HolderBinding).contains("not disclosed"),
+        "{report:#?}"
+    );
+    let r = w.request(&["ageOver18"], &[]);
+    let a = wallet_core::holder::answer(&mut w.holder.vault, &s.id, &r, false, &w.clock).unwrap();
+    let report = w.verify(
+        a.presentation.to_string().as_bytes(),
+        &r,
+        HolderBinding::NotRequired,
+    );
+    assert!(report.is_valid(), "{report:#?}");
+
+    // Someone else's credential presented by another holder: the subject is not the signer.
+    let mut thief = siegel_tests::Party::new();
+    wallet_core::holder::setup(&mut thief.vault, &w.ledger).unwrap();
+    let stolen = w.issue(sample_claims(), 30);
+    let id = thief
+        .vault
+        .add_credential(
+            "stolen",
+            wallet_core::credential::FORMAT_BBS_2023,
+            &stolen.document.to_string(),
+        )
+        .unwrap()
+        .id
+        .clone();
+    let r = w.request(&["ageOver18"], &[]);
+    let a = wallet_core::holder::answer(&mut thief.vault, &id, &r, false, &w.clock).unwrap();
+    let report = w.verify(
+        a.presentation.to_string().as_bytes(),
+        &r,
+        HolderBinding::Required,
+    );
+    assert!(
+        failed(&report, CheckName::HolderBinding).contains("is not the presenting holder"),
+        "{report:#?}"
+    );
+}
