@@ -46,10 +46,8 @@ pub(crate) fn run(ctx: &Context) -> anyhow::Result<u8> {
 /// "a wallet already exists" when it has a holder identity; vault and chain errors.
 pub(crate) fn init(ctx: &Context) -> anyhow::Result<Initialised> {
     let created_vault = !ctx.vault_path().exists();
-    if !created_vault {
-        // Fail before the passphrase prompt when the chain is down.
-        ctx.chain()?;
-    }
+    // Fail before the passphrase prompt when the chain is down.
+    ctx.chain()?;
     let mut vault = ctx.unlock_or_create()?;
     if let Some(id) = holder::identity(&vault)? {
         return Err(exit::input(format!(
