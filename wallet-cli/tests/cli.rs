@@ -1,5 +1,10 @@
 //! The `siegel` binary as a user runs it: exit codes, JSON errors, and the demo's story.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};
