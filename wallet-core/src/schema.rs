@@ -185,6 +185,8 @@ fn compile(schema: CredentialSchema) -> Result<Compiled, SchemaError> {
         // Formats are annotations only in 2020-12 unless asserted (§ 7.2.1); `date` and
         // `date-time` must be checked here.
         .should_validate_formats(true)
+        // A misspelt format in a bundled schema would otherwise be ignored silently.
+        .should_ignore_unknown_formats(false)
         .build(&document)
         .map_err(|e| bundled(e.to_string()))?;
     Ok(Compiled {
