@@ -72,8 +72,10 @@ fn make_originals() -> Originals {
     });
     let options = ProofOptions {
         verification_method: format!("{issuer}#{mk}"),
-        proof_purpose: "assertionMethod".into(),
-        created: Some("2026-11-25T12:00:00Z".into()),
+        proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+        created: Some(
+            wallet_core::di::DateTime::from_unix_seconds(1795608000), /* 2026-11-25T12:00:00Z */
+        ),
         challenge: None,
         domain: None,
     };
@@ -113,9 +115,11 @@ fn make_originals() -> Originals {
         &vp,
         &holder,
         &format!("did:key:{hk}#{hk}"),
-        "2026-11-25T12:00:00Z",
-        NONCE,
-        DOMAIN,
+        wallet_core::di::DateTime::from_unix_seconds(1795608000), /* 2026-11-25T12:00:00Z */
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from(NONCE),
+            domain: String::from(DOMAIN),
+        },
     )
     .unwrap_or_else(|e| fail("sign presentation", &e));
     let derived_verified = check_derived(&derived).unwrap_or_else(|e| fail("verify derived", &e));
@@ -161,7 +165,14 @@ fn report(debug: &str) -> String {
 
 /// Everything `verify_presentation` and then `verify_derived` of the embedded credential report.
 fn check_presentation(vp: &Value) -> Result<String, wallet_core::di::ProofError> {
-    let holder = verify_presentation(vp, &StaticResolver::new(), NONCE, DOMAIN)?;
+    let holder = verify_presentation(
+        vp,
+        &StaticResolver::new(),
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from(NONCE),
+            domain: String::from(DOMAIN),
+        },
+    )?;
     let credential = check_derived(embedded(vp))?;
     Ok(format!("{holder:?}\n{credential}"))
 }

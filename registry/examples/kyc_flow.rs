@@ -63,8 +63,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     });
     let options = ProofOptions {
         verification_method: format!("{issuer}#delegate-1"),
-        proof_purpose: "assertionMethod".into(),
-        created: Some("2026-11-25T10:00:00Z".into()),
+        proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+        created: Some("2026-11-25T10:00:00Z".parse()?),
         challenge: None,
         domain: None,
     };
@@ -121,9 +121,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         }),
         &holder_key,
         &format!("{holder_did}#delegate-1"),
-        "2026-11-25T12:00:00Z",
-        nonce,
-        domain,
+        "2026-11-25T12:00:00Z".parse()?,
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from(nonce),
+            domain: String::from(domain),
+        },
     )?;
     println!(
         "Holder {holder_did}\n  signed a presentation for {domain} ({} bytes).",
@@ -132,7 +134,14 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // The lender verifies with the keys the chain says are current.
     let keys_now = EthrKeyResolver::new(chain.clone(), dep.did_registry, None);
-    let by = verify_presentation(&presentation, &keys_now, nonce, domain)?;
+    let by = verify_presentation(
+        &presentation,
+        &keys_now,
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from(nonce),
+            domain: String::from(domain),
+        },
+    )?;
     let shown = &presentation["verifiableCredential"][0];
     let ok = verify_derived(shown, &keys_now)?;
     let nonce_ok = ok.presentation_header == nonce.as_bytes();

@@ -51,8 +51,8 @@ fn issue_derive_verify_with_chain_keys_then_revoke() {
     });
     let options = ProofOptions {
         verification_method: vm.clone(),
-        proof_purpose: "assertionMethod".into(),
-        created: Some("2026-11-25T10:00:00Z".into()),
+        proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+        created: Some("2026-11-25T10:00:00Z".parse().unwrap()),
         challenge: None,
         domain: None,
     };
@@ -192,17 +192,50 @@ fn keys_are_authorised_per_proof_purpose() {
         "holder": did,
     });
     let created = "2026-11-25T12:00:00Z";
-    let by_auth =
-        sign_presentation(&vp, &auth, &auth_vm, created, "n-1", "lender.example").unwrap();
+    let by_auth = sign_presentation(
+        &vp,
+        &auth,
+        &auth_vm,
+        created.parse().unwrap(),
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from("n-1"),
+            domain: String::from("lender.example"),
+        },
+    )
+    .unwrap();
     assert_eq!(
-        verify_presentation(&by_auth, &keys, "n-1", "lender.example").unwrap(),
+        verify_presentation(
+            &by_auth,
+            &keys,
+            &wallet_core::di::PresentationBinding {
+                challenge: String::from("n-1"),
+                domain: String::from("lender.example")
+            }
+        )
+        .unwrap(),
         auth_vm
     );
     // Signed with the assertion-only key: a valid signature, but not an authentication key.
-    let by_veri =
-        sign_presentation(&vp, &veri, &veri_vm, created, "n-1", "lender.example").unwrap();
+    let by_veri = sign_presentation(
+        &vp,
+        &veri,
+        &veri_vm,
+        created.parse().unwrap(),
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from("n-1"),
+            domain: String::from("lender.example"),
+        },
+    )
+    .unwrap();
     assert!(matches!(
-        verify_presentation(&by_veri, &keys, "n-1", "lender.example"),
+        verify_presentation(
+            &by_veri,
+            &keys,
+            &wallet_core::di::PresentationBinding {
+                challenge: String::from("n-1"),
+                domain: String::from("lender.example")
+            }
+        ),
         Err(ProofError::VerificationMethod { .. })
     ));
 }

@@ -366,7 +366,16 @@ fn bench(c: &mut Criterion) {
     g.bench_function("presentation_proof_eddsa_rdfc_2022", |b| {
         b.iter(|| {
             with_context_policy(&policy, || {
-                verify_presentation_at(&vp, &keys, &wallet_core::di::PresentationBinding { challenge: String::from(nonce), domain: String::from(domain) }, &dev.clock).unwrap()
+                verify_presentation_at(
+                    &vp,
+                    &keys,
+                    &wallet_core::di::PresentationBinding {
+                        challenge: String::from(nonce),
+                        domain: String::from(domain),
+                    },
+                    &dev.clock,
+                )
+                .unwrap()
             })
         })
     });

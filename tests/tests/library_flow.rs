@@ -1,6 +1,6 @@
 //! The KYC story through the application layer on the embedded chain, and every rejection the
 //! verifier must make, each with its named check and reason.
-#![allow(clippy::unwrap_used, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::panic, reason = "tests")]
 
 use serde_json::Value;
 use siegel_tests::{World, sample_claims};

@@ -41,8 +41,8 @@ fn bench(c: &mut Criterion) {
     let doc = credential(&format!("did:key:{mk}"));
     let options = ProofOptions {
         verification_method: vm,
-        proof_purpose: "assertionMethod".into(),
-        created: Some("2026-11-25T10:00:00Z".into()),
+        proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+        created: Some("2026-11-25T10:00:00Z".parse().unwrap()),
         challenge: None,
         domain: None,
     };
@@ -197,8 +197,8 @@ fn bench_hostile_encodings(c: &mut Criterion) {
     let edk = Multikey::encode_ed25519_public(&ed.verifying_key().to_bytes());
     let options = |vm: String| ProofOptions {
         verification_method: vm,
-        proof_purpose: "assertionMethod".into(),
-        created: Some("2026-01-01T00:00:00Z".into()),
+        proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+        created: Some("2026-01-01T00:00:00Z".parse().unwrap()),
         challenge: None,
         domain: None,
     };

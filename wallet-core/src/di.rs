@@ -11,8 +11,8 @@
 //! use wallet_core::bbs::{Bls12381Sha256, SecretKey};
 //! use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
 //! use wallet_core::di::{
-//!     Multikey, StaticResolver, derive, issue_bbs, sign_presentation, verify_derived,
-//!     verify_presentation,
+//!     Multikey, PresentationBinding, ProofPurpose, StaticResolver, derive, issue_bbs,
+//!     sign_presentation, verify_derived, verify_presentation,
 //! };
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,7 +29,7 @@
 //! });
 //! let options = ProofOptions {
 //!     verification_method: format!("{issuer}#{mk}"),
-//!     proof_purpose: "assertionMethod".into(),
+//!     proof_purpose: ProofPurpose::AssertionMethod,
 //!     created: None,
 //!     challenge: None,
 //!     domain: None,
@@ -52,14 +52,17 @@
 //!     "holder": format!("did:key:{hk}"),
 //!     "verifiableCredential": [shown],
 //! });
+//! let binding = PresentationBinding {
+//!     challenge: "nonce-1".into(),
+//!     domain: "lender.example".into(),
+//! };
 //! let vp = sign_presentation(
-//!     &vp, &holder, &format!("did:key:{hk}#{hk}"), "2026-11-25T12:00:00Z",
-//!     "nonce-1", "lender.example",
+//!     &vp, &holder, &format!("did:key:{hk}#{hk}"), "2026-11-25T12:00:00Z".parse()?, &binding,
 //! )?;
 //!
 //! // Verifier: the presentation for its own challenge and domain, then the credential.
 //! let keys = StaticResolver::new();
-//! verify_presentation(&vp, &keys, "nonce-1", "lender.example")?;
+//! verify_presentation(&vp, &keys, &binding)?;
 //! let verified = verify_derived(&vp["verifiableCredential"][0], &keys)?;
 //! assert!(verified.signed_by_issuer());
 //! assert_eq!(verified.presentation_header, b"nonce-1");
@@ -175,6 +178,16 @@ pub enum ProofError {
         /// The label that appears twice (`c14nN` or `bN`).
         label: String,
     },
+}
+
+/// What a presentation proof is bound to: the verifier's `challenge` (its nonce) and `domain`.
+/// Named fields, so the two cannot be swapped by position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresentationBinding {
+    /// The verifier's nonce.
+    pub challenge: String,
+    /// The verifier's domain.
+    pub domain: String,
 }
 
 /// A public key a verification method resolves to.
@@ -329,18 +342,13 @@ pub(crate) fn proof_options_value(
     m.insert("type".into(), PROOF_TYPE.into());
     m.insert("cryptosuite".into(), suite.into());
     if let Some(c) = &o.created {
-        if !is_date_time_stamp(c) {
-            return Err(ProofError::Malformed(format!(
-                "created {c:?} is not an XML Schema dateTimeStamp"
-            )));
-        }
-        m.insert("created".into(), c.clone().into());
+        m.insert("created".into(), c.to_string().into());
     }
     m.insert(
         "verificationMethod".into(),
         o.verification_method.clone().into(),
     );
-    m.insert("proofPurpose".into(), o.proof_purpose.clone().into());
+    m.insert("proofPurpose".into(), o.proof_purpose.as_str().into());
     if let Some(c) = &o.challenge {
         m.insert("challenge".into(), c.clone().into());
     }

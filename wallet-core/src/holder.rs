@@ -420,9 +420,11 @@ pub fn answer(
             &vp,
             &key,
             me.method.as_str(),
-            &now.to_string(),
-            request.nonce.as_str(),
-            request.client_id.as_str(),
+            now,
+            &di::PresentationBinding {
+                challenge: request.nonce.to_string(),
+                domain: request.client_id.to_string(),
+            },
         )?;
         Ok::<_, di::ProofError>((derived, signed))
     })?;

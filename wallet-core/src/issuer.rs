@@ -217,8 +217,8 @@ pub fn issue(
         .ok_or_else(|| AppError::Internal("the issuer's BBS key is missing".into()))?;
     let options = ProofOptions {
         verification_method: p.method.to_string(),
-        proof_purpose: ProofPurpose::AssertionMethod.as_str().to_owned(),
-        created: Some(from.to_string()),
+        proof_purpose: ProofPurpose::AssertionMethod,
+        created: Some(from),
         challenge: None,
         domain: None,
     };

@@ -490,7 +490,8 @@ mod tests {
         )
         .unwrap();
         let base = serde_json::to_value(&r).unwrap();
-        let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let cases: Vec<(Edit, &str)> = vec![
             (
                 Box::new(|v| v["dcql_query"]["credentials"][0]["format"] = "jwt_vc_json".into()),
                 "unsupported DCQL query: format \"jwt_vc_json\" (only ldp_vc)",

@@ -292,8 +292,10 @@ fn run(
     match di::verify_presentation_at(
         &vp,
         keys,
-        request.nonce.as_str(),
-        request.client_id.as_str(),
+        &di::PresentationBinding {
+            challenge: request.nonce.to_string(),
+            domain: request.client_id.to_string(),
+        },
         clock,
     ) {
         Ok(vm) => {

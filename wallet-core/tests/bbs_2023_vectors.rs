@@ -152,8 +152,8 @@ impl Example {
         let c = self.file("addProofConfig.json");
         ProofOptions {
             verification_method: c["verificationMethod"].as_str().unwrap().into(),
-            proof_purpose: c["proofPurpose"].as_str().unwrap().into(),
-            created: c["created"].as_str().map(Into::into),
+            proof_purpose: c["proofPurpose"].as_str().unwrap().parse().unwrap(),
+            created: c["created"].as_str().map(|c| c.parse().unwrap()),
             challenge: None,
             domain: None,
         }

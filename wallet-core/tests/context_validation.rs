@@ -37,8 +37,8 @@ struct Fixture {
 fn options(vm: String) -> ProofOptions {
     ProofOptions {
         verification_method: vm,
-        proof_purpose: "assertionMethod".into(),
-        created: Some("2026-11-25T10:00:00Z".into()),
+        proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+        created: Some("2026-11-25T10:00:00Z".parse().unwrap()),
         challenge: None,
         domain: None,
     }

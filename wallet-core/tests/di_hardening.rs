@@ -79,8 +79,8 @@ fn bbs_signed(created: &str) -> (Value, StaticResolver) {
     let mk = Multikey::encode_bls12_381_g2_public(sk.public_key());
     let options = ProofOptions {
         verification_method: format!("did:key:{mk}#{mk}"),
-        proof_purpose: "assertionMethod".into(),
-        created: Some(created.into()),
+        proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+        created: Some(created.parse().unwrap()),
         challenge: None,
         domain: None,
     };
@@ -228,21 +228,48 @@ fn presentations_are_checked_at_the_given_time() {
         "type": ["VerifiablePresentation"],
         "holder": vm.split('#').next().unwrap(),
     });
-    let signed =
-        sign_presentation(&vp, &key, &vm, "2999-01-01T00:00:00Z", "n-1", "v.example").unwrap();
+    let signed = sign_presentation(
+        &vp,
+        &key,
+        &vm,
+        "2999-01-01T00:00:00Z".parse().unwrap(),
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from("n-1"),
+            domain: String::from("v.example"),
+        },
+    )
+    .unwrap();
     let keys = StaticResolver::new();
-    let r = verify_presentation(&signed, &keys, "n-1", "v.example");
+    let r = verify_presentation(
+        &signed,
+        &keys,
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from("n-1"),
+            domain: String::from("v.example"),
+        },
+    );
     assert!(matches!(r, Err(ProofError::NotYetValid { .. })), "{r:?}");
     let then = at("2999-01-01T00:00:00Z");
     assert_eq!(
-        verify_presentation_at(&signed, &keys, "n-1", "v.example", &then).unwrap(),
+        verify_presentation_at(
+            &signed,
+            &keys,
+            &wallet_core::di::PresentationBinding {
+                challenge: String::from("n-1"),
+                domain: String::from("v.example")
+            },
+            &then
+        )
+        .unwrap(),
         vm
     );
     let r = verify_presentation_at(
         &signed,
         &keys,
-        "n-1",
-        "v.example",
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from("n-1"),
+            domain: String::from("v.example"),
+        },
         &then.saturating_add_seconds(-MAX_CLOCK_SKEW_SECONDS - 1),
     );
     assert!(matches!(r, Err(ProofError::NotYetValid { .. })), "{r:?}");

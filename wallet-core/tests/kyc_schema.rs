@@ -606,8 +606,8 @@ fn a_derived_credential_with_age_and_income_validates() {
         &mandatory,
         &ProofOptions {
             verification_method: format!("{issuer}#bbs"),
-            proof_purpose: "assertionMethod".into(),
-            created: Some("2026-11-26T00:00:00Z".into()),
+            proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+            created: Some("2026-11-26T00:00:00Z".parse().unwrap()),
             challenge: None,
             domain: None,
         },

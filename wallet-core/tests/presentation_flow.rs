@@ -40,8 +40,8 @@ fn setup() -> Setup {
         &["/issuer".into(), "/validFrom".into()],
         &ProofOptions {
             verification_method: format!("{issuer}#{issuer_mk}"),
-            proof_purpose: "assertionMethod".into(),
-            created: Some("2026-11-25T10:00:00Z".into()),
+            proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+            created: Some("2026-11-25T10:00:00Z".parse().unwrap()),
             challenge: None,
             domain: None,
         },
@@ -69,9 +69,11 @@ fn setup() -> Setup {
         &vp,
         &holder,
         &format!("{holder_did}#{holder_mk}"),
-        "2026-11-25T12:00:00Z",
-        "nonce-123",
-        "lender.example",
+        "2026-11-25T12:00:00Z".parse().unwrap(),
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from("nonce-123"),
+            domain: String::from("lender.example"),
+        },
     )
     .unwrap();
     Setup {
@@ -84,7 +86,15 @@ fn setup() -> Setup {
 fn presentation_with_a_derived_credential_verifies_both_ways() {
     let s = setup();
     let keys = StaticResolver::new();
-    let vm = verify_presentation(&s.presentation, &keys, "nonce-123", "lender.example").unwrap();
+    let vm = verify_presentation(
+        &s.presentation,
+        &keys,
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from("nonce-123"),
+            domain: String::from("lender.example"),
+        },
+    )
+    .unwrap();
     assert!(vm.starts_with(&s.holder_did));
     let credential = &s.presentation["verifiableCredential"][0];
     let verified = verify_derived(credential, &keys).unwrap();
@@ -120,7 +130,14 @@ fn changing_the_embedded_credential_breaks_the_presentation_proof() {
         *t.pointer_mut(pointer).unwrap() = value;
         assert!(
             matches!(
-                verify_presentation(&t, &keys, "nonce-123", "lender.example"),
+                verify_presentation(
+                    &t,
+                    &keys,
+                    &wallet_core::di::PresentationBinding {
+                        challenge: String::from("nonce-123"),
+                        domain: String::from("lender.example")
+                    }
+                ),
                 Err(ProofError::InvalidSignature)
             ),
             "{pointer}"
@@ -128,11 +145,25 @@ fn changing_the_embedded_credential_breaks_the_presentation_proof() {
     }
     // Replaying it to another verifier or with another challenge fails on the binding.
     assert!(matches!(
-        verify_presentation(&s.presentation, &keys, "nonce-124", "lender.example"),
+        verify_presentation(
+            &s.presentation,
+            &keys,
+            &wallet_core::di::PresentationBinding {
+                challenge: String::from("nonce-124"),
+                domain: String::from("lender.example")
+            }
+        ),
         Err(ProofError::ContextMismatch { what: "challenge" })
     ));
     assert!(matches!(
-        verify_presentation(&s.presentation, &keys, "nonce-123", "other.example"),
+        verify_presentation(
+            &s.presentation,
+            &keys,
+            &wallet_core::di::PresentationBinding {
+                challenge: String::from("nonce-123"),
+                domain: String::from("other.example")
+            }
+        ),
         Err(ProofError::ContextMismatch { what: "domain" })
     ));
 }

@@ -55,8 +55,8 @@ struct Fixture {
 fn options(vm: String) -> ProofOptions {
     ProofOptions {
         verification_method: vm,
-        proof_purpose: "assertionMethod".into(),
-        created: Some("2026-11-25T10:00:00Z".into()),
+        proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+        created: Some("2026-11-25T10:00:00Z".parse().unwrap()),
         challenge: None,
         domain: None,
     }
@@ -526,8 +526,25 @@ fn holder_under_its_absolute_iri_is_refused() {
         "type": ["VerifiablePresentation"],
         "https://www.w3.org/2018/credentials#holder": {"id": "did:example:victim"}
     });
-    let signed = sign_presentation(&vp, &ed, &vm, "2026-11-25T10:00:00Z", "c", "d").unwrap();
-    let r = verify_presentation(&signed, &StaticResolver::new(), "c", "d");
+    let signed = sign_presentation(
+        &vp,
+        &ed,
+        &vm,
+        "2026-11-25T10:00:00Z".parse().unwrap(),
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from("c"),
+            domain: String::from("d"),
+        },
+    )
+    .unwrap();
+    let r = verify_presentation(
+        &signed,
+        &StaticResolver::new(),
+        &wallet_core::di::PresentationBinding {
+            challenge: String::from("c"),
+            domain: String::from("d"),
+        },
+    );
     assert!(
         matches!(&r, Err(ProofError::ContextMismatch { what: "holder" })),
         "{r:?}"

@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 
 use super::time::check_validity_period;
 use super::{
-    Clock, KeyResolver, ProofError, ProofPurpose, PublicKeyMaterial, SystemClock, controller_of,
-    proof_config, proof_options_value,
+    Clock, DateTime, KeyResolver, PresentationBinding, ProofError, ProofPurpose, PublicKeyMaterial,
+    SystemClock, controller_of, proof_config, proof_options_value,
 };
 use crate::di::claims::VerifiedClaims;
 use crate::jsonld::{canonicalize, canonicalize_quads, to_quads};
@@ -36,9 +36,9 @@ pub struct ProofOptions {
     /// The DID URL of the signing key.
     pub verification_method: String,
     /// `assertionMethod` for credentials, `authentication` for presentations.
-    pub proof_purpose: String,
-    /// An XML Schema dateTimeStamp; none leaves `created` out.
-    pub created: Option<String>,
+    pub proof_purpose: ProofPurpose,
+    /// When the proof was made; none leaves `created` out.
+    pub created: Option<DateTime>,
     /// The verifier's nonce (presentations).
     pub challenge: Option<String>,
     /// The verifier's domain (presentations).
@@ -130,19 +130,18 @@ pub fn sign_presentation(
     presentation: &Value,
     key: &SigningKey,
     verification_method: &str,
-    created: &str,
-    challenge: &str,
-    domain: &str,
+    created: DateTime,
+    binding: &PresentationBinding,
 ) -> Result<Value, ProofError> {
     create_proof(
         presentation,
         key,
         &ProofOptions {
             verification_method: verification_method.to_owned(),
-            proof_purpose: "authentication".into(),
-            created: Some(created.to_owned()),
-            challenge: Some(challenge.to_owned()),
-            domain: Some(domain.to_owned()),
+            proof_purpose: ProofPurpose::Authentication,
+            created: Some(created),
+            challenge: Some(binding.challenge.clone()),
+            domain: Some(binding.domain.clone()),
         },
     )
 }
@@ -273,10 +272,9 @@ pub fn verify(
 pub fn verify_presentation(
     presentation: &Value,
     resolver: &dyn KeyResolver,
-    challenge: &str,
-    domain: &str,
+    binding: &PresentationBinding,
 ) -> Result<String, ProofError> {
-    verify_presentation_at(presentation, resolver, challenge, domain, &SystemClock)
+    verify_presentation_at(presentation, resolver, binding, &SystemClock)
 }
 
 /// [`verify_presentation`] at the time `clock` gives (see [`verify_proof_at`]).
@@ -287,8 +285,7 @@ pub fn verify_presentation(
 pub fn verify_presentation_at(
     presentation: &Value,
     resolver: &dyn KeyResolver,
-    challenge: &str,
-    domain: &str,
+    binding: &PresentationBinding,
     clock: &dyn Clock,
 ) -> Result<String, ProofError> {
     let verified = verify(
@@ -296,8 +293,8 @@ pub fn verify_presentation_at(
         resolver,
         &Expectations {
             proof_purpose: ProofPurpose::Authentication,
-            challenge: Some(challenge.to_owned()),
-            domain: Some(domain.to_owned()),
+            challenge: Some(binding.challenge.clone()),
+            domain: Some(binding.domain.clone()),
         },
         clock,
     )?;

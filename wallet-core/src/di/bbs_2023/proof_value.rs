@@ -213,7 +213,7 @@ mod tests {
         });
         let options = ProofOptions {
             verification_method: format!("did:key:{mk}#{mk}"),
-            proof_purpose: "assertionMethod".into(),
+            proof_purpose: crate::di::ProofPurpose::AssertionMethod,
             created: None,
             challenge: None,
             domain: None,
