@@ -89,13 +89,20 @@ fn a_replay_is_refused() {
 fn revoked_and_suspended_credentials_are_refused() {
     let (mut w, _, _, _) = presented();
     let index = 0;
-    wallet_core::issuer::change_status(
+    let changed = wallet_core::issuer::change_status(
         &w.bank.vault,
         &w.ledger,
         &StatusTarget::Index(index),
         StatusChange::Suspend,
     )
     .unwrap();
+    assert_eq!(
+        changed.status,
+        wallet_core::ledger::StatusBits {
+            revoked: false,
+            suspended: true
+        }
+    );
     let id = wallet_core::holder::list(&w.holder.vault)[0].id.clone();
     let present = |w: &mut World| {
         let r = w.request(&["ageOver18"], &[]);
@@ -132,6 +139,30 @@ fn revoked_and_suspended_credentials_are_refused() {
     );
     let listed = wallet_core::issuer::list(&w.bank.vault, &w.ledger).unwrap();
     assert!(listed[0].status.as_ref().unwrap().revoked);
+    // Revocation is permanent: unsuspending is refused with that reason, not reported as done.
+    let err = wallet_core::issuer::change_status(
+        &w.bank.vault,
+        &w.ledger,
+        &StatusTarget::Index(index),
+        StatusChange::Unsuspend,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, wallet_core::app::AppError::Refused(ref m) if m.contains("revocation is permanent")),
+        "{err}"
+    );
+    // A credential this issuer never issued.
+    let err = wallet_core::issuer::change_status(
+        &w.bank.vault,
+        &w.ledger,
+        &StatusTarget::Index(99),
+        StatusChange::Revoke,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, wallet_core::app::AppError::Input(ref m) if m.contains("no credential with status index 99")),
+        "{err}"
+    );
 }
 
 #[test]

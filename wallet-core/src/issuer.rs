@@ -250,17 +250,44 @@ pub enum StatusTarget {
     Credential(Value),
 }
 
-/// Revokes, suspends or unsuspends one of this issuer's credentials on the chain.
+/// A status change as done: the credential and its bits as the chain has them afterwards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusChanged {
+    /// The credential.
+    pub record: IssuedRecord,
+    /// Its bits after the change.
+    pub status: StatusBits,
+}
+
+/// Reads the bits of `entry`.
+fn read_status(ledger: &dyn Ledger, entry: &StatusEntry) -> Result<StatusBits, AppError> {
+    let fetched = ledger.fetch(&Lookup {
+        dids: Vec::new(),
+        statuses: vec![entry.clone()],
+    })?;
+    match fetched.statuses.into_iter().next() {
+        Some(Ok(bits)) => Ok(bits),
+        Some(Err(e)) => Err(e.into()),
+        None => Err(AppError::Internal("the chain returned no status".into())),
+    }
+}
+
+/// Revokes, suspends or unsuspends one of this issuer's credentials on the chain, and reads
+/// the bits back.
+///
+/// Revocation is permanent: unsuspending a revoked credential is refused here, with that
+/// reason, rather than reported as done while the credential stays revoked.
 ///
 /// # Errors
-/// [`AppError::Input`] for a credential this issuer did not issue; [`AppError::Ledger`]
-/// ([`LedgerError::Refused`] e.g. for a change the contract refuses).
+/// [`AppError::Input`] for a credential this issuer did not issue; [`AppError::Refused`] for
+/// unsuspending a revoked credential; [`AppError::Ledger`] ([`LedgerError::Refused`] for a
+/// change the contract refuses).
 pub fn change_status(
     vault: &Vault,
     ledger: &dyn Ledger,
     target: &StatusTarget,
     change: StatusChange,
-) -> Result<IssuedRecord, AppError> {
+) -> Result<StatusChanged, AppError> {
     let p = require(vault)?;
     let index = match target {
         StatusTarget::Index(i) => *i,
@@ -295,8 +322,14 @@ pub fn change_status(
         issuer: p.did.clone(),
         index,
     };
+    if change == StatusChange::Unsuspend && read_status(ledger, &entry)?.revoked {
+        return Err(AppError::Refused(format!(
+            "credential {index} is revoked; revocation is permanent, so unsuspending it would change nothing"
+        )));
+    }
     ledger.set_status(vault.key_secret(&p.account_key)?, &entry, change)?;
-    Ok(record)
+    let status = read_status(ledger, &entry)?;
+    Ok(StatusChanged { record, status })
 }
 
 /// One issued credential with its status as the chain says now.

@@ -314,6 +314,26 @@ impl PresentationRequest {
         })
     }
 
+    /// A request for a KYC attestation ([`crate::credential::KYC_TYPE`]) with `required` and
+    /// `optional` claims.
+    ///
+    /// # Errors
+    /// As [`PresentationRequest::new`].
+    pub fn kyc(
+        client_id: ClientId,
+        required: &[&str],
+        optional: &[&str],
+        expires_at: DateTime,
+    ) -> Result<Self, RequestError> {
+        Self::new(
+            client_id,
+            &["VerifiableCredential", crate::credential::KYC_TYPE],
+            required,
+            optional,
+            expires_at,
+        )
+    }
+
     /// Reads a request file's bytes.
     ///
     /// # Errors

@@ -213,7 +213,8 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
         &bank,
         &credential_file.to_string_lossy(),
         StatusChange::Revoke,
-    )?;
+    )?
+    .record;
     n.say(&format!(
         "Status index {} revoked on the chain. The bank never learned that the lender verified.",
         record.index

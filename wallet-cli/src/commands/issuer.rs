@@ -5,9 +5,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 use wallet_core::di::SystemClock;
 use wallet_core::did::Did;
-use wallet_core::issuer::{
-    self, IssueRequest, IssuedRecord, IssuedStatus, IssuerProfile, StatusTarget,
-};
+use wallet_core::issuer::{self, IssueRequest, IssuedStatus, IssuerProfile, StatusTarget};
 use wallet_core::ledger::StatusChange;
 use wallet_core::schema::CredentialSchema;
 
@@ -130,7 +128,7 @@ pub(crate) fn change_status(
     ctx: &Context,
     target: &str,
     change: StatusChange,
-) -> anyhow::Result<IssuedRecord> {
+) -> anyhow::Result<issuer::StatusChanged> {
     let target = match target.parse::<u64>() {
         Ok(i) => StatusTarget::Index(i),
         Err(_) => StatusTarget::Credential(input::read_json(Path::new(target), "credential")?),
@@ -141,11 +139,13 @@ pub(crate) fn change_status(
 }
 
 fn status(ctx: &Context, target: &str, change: StatusChange) -> anyhow::Result<()> {
-    let record = change_status(ctx, target, change)?;
-    let done = match change {
-        StatusChange::Revoke => "revoked",
-        StatusChange::Suspend => "suspended",
-        StatusChange::Unsuspend => "unsuspended",
+    let changed = change_status(ctx, target, change)?;
+    let record = changed.record;
+    // What the chain says now, not what was asked for.
+    let done = match (changed.status.revoked, changed.status.suspended) {
+        (true, _) => "revoked",
+        (false, true) => "suspended",
+        (false, false) => "valid (neither revoked nor suspended)",
     };
     output::print(
         ctx.json,

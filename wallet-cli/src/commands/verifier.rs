@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use wallet_core::credential::KYC_TYPE;
 use wallet_core::di::{Clock, SystemClock};
 use wallet_core::did::Did;
 use wallet_core::request::{ClientId, PresentationRequest};
@@ -100,14 +99,8 @@ pub(crate) fn request(
         ClientId::parse(domain).map_err(|e| exit::input(format!("--domain {domain}: {e}")))?;
     let seconds = i64::try_from(expires_in).unwrap_or(i64::MAX);
     let expires = SystemClock.now().saturating_add_seconds(seconds);
-    let req = PresentationRequest::new(
-        client_id,
-        &["VerifiableCredential", KYC_TYPE],
-        &as_strs(required),
-        &as_strs(optional),
-        expires,
-    )
-    .map_err(|e| exit::input(format!("the request cannot be made: {e}")))?;
+    let req = PresentationRequest::kyc(client_id, &as_strs(required), &as_strs(optional), expires)
+        .map_err(|e| exit::input(format!("the request cannot be made: {e}")))?;
     let mut nonces = FileNonceStore::new(&state_file(ctx, NONCE_FILE)?);
     nonces
         .issue(&req.nonce, req.expires_at())
