@@ -193,7 +193,7 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     );
 
     n.step("The lender verifies");
-    let report = verifier::verify(&lender, &vp_file, &request_file, false)?;
+    let report = verifier::verify(&lender, &vp_file, &request_file, true)?;
     n.say(&verifier::render_report(&report));
     n.record(json!({ "step": "verified", "report": report, "valid": report.is_valid() }));
     if !report.is_valid() {
@@ -203,7 +203,7 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     }
 
     n.step("Someone replays the same presentation");
-    let replay = verifier::verify(&lender, &vp_file, &request_file, false)?;
+    let replay = verifier::verify(&lender, &vp_file, &request_file, true)?;
     n.say(&verdict(&replay));
     n.record(json!({ "step": "replayed", "report": replay, "valid": replay.is_valid() }));
     expect_failure(&replay, CheckName::NonceFresh, "the replay")?;
@@ -226,7 +226,7 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     verifier::request(&lender, &requested, &[], LENDER_DOMAIN, 600, &request_file)?;
     let vp_file = root.join("presentation-2.json");
     holder::present(&holder_ctx, &stored.id, &request_file, &vp_file, false)?;
-    let revoked = verifier::verify(&lender, &vp_file, &request_file, false)?;
+    let revoked = verifier::verify(&lender, &vp_file, &request_file, true)?;
     n.say(&verdict(&revoked));
     n.record(json!({ "step": "verified after revocation", "report": revoked, "valid": revoked.is_valid() }));
     expect_failure(&revoked, CheckName::Status, "the revoked credential")?;
