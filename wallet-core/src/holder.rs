@@ -195,12 +195,8 @@ pub fn receive(
         .and_then(party_id)
         .ok_or_else(|| AppError::Input("the credential names no issuer".into()))?;
     let issuer = Did::parse(issuer).map_err(|e| AppError::Input(e.to_string()))?;
-    let status = doc
-        .get("credentialStatus")
-        .map(StatusEntry::from_json)
-        .transpose()
-        .map_err(|e| AppError::Input(format!("the credential's status entry: {e}")))?
-        .ok_or_else(|| AppError::Input("the credential has no status entry".into()))?;
+    let status = StatusEntry::of_credential(&doc)
+        .map_err(|e| AppError::Input(format!("the credential's status entry: {e}")))?;
     let fetched = source.fetch(&Lookup {
         dids: vec![issuer.clone()],
         statuses: vec![status.clone()],

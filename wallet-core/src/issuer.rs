@@ -292,12 +292,8 @@ pub fn change_status(
     let index = match target {
         StatusTarget::Index(i) => *i,
         StatusTarget::Credential(doc) => {
-            let entry = doc
-                .get("credentialStatus")
-                .map(StatusEntry::from_json)
-                .transpose()
-                .map_err(|e| AppError::Input(format!("the credential's status entry: {e}")))?
-                .ok_or_else(|| AppError::Input("the credential has no status entry".into()))?;
+            let entry = StatusEntry::of_credential(doc)
+                .map_err(|e| AppError::Input(format!("the credential's status entry: {e}")))?;
             if entry.issuer != p.did {
                 return Err(AppError::Input(format!(
                     "the credential's status belongs to {}, not to this issuer ({})",

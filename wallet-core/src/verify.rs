@@ -21,7 +21,7 @@ pub use store::{
     FileNonceStore, MemoryNonceStore, NonceRefusal, NonceStore, StoreError, TrustList,
 };
 
-use crate::credential::status::StatusEntry;
+use crate::credential::status::{StatusEntry, StatusEntryError};
 use crate::credential::{KYC_CLAIMS, KYC_CONTEXT, VC_V2_CONTEXT, kyc_iri, kyc_term};
 use crate::di::claims::{ClaimValue, Node, VerifiedClaims, vc};
 use crate::di::{self, Clock, DateTime, ProofError, controller_of, party_id};
@@ -135,11 +135,12 @@ fn claimed(vp: &Value) -> Result<Claimed, String> {
         .and_then(party_id)
         .ok_or("the credential names no issuer")?;
     let issuer = Did::parse(issuer).map_err(|e| format!("the credential's issuer: {e}"))?;
-    let status = credential
-        .get("credentialStatus")
-        .map(StatusEntry::from_json)
-        .transpose()
-        .map_err(|e| format!("the credential's status entry: {e}"))?;
+    let status = match StatusEntry::of_credential(&credential) {
+        Ok(entry) => Some(entry),
+        // Fetch nothing; the Status check then fails on the signed statements.
+        Err(StatusEntryError::Missing) => None,
+        Err(e) => return Err(format!("the credential's status entry: {e}")),
+    };
     Ok(Claimed {
         holder_method,
         credential,

@@ -77,6 +77,9 @@ pub struct StatusEntry {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StatusEntryError {
+    /// The credential has no `credentialStatus`.
+    #[error("the credential has no status entry")]
+    Missing,
     /// Not an object with the `SiegelChainStatus` type.
     #[error("credentialStatus is not a {STATUS_TYPE} entry")]
     Type,
@@ -100,6 +103,18 @@ impl StatusEntry {
             "statusIssuer": self.issuer.as_str(),
             "statusIndex": self.index,
         })
+    }
+
+    /// The status entry of a credential document (its `credentialStatus` member).
+    ///
+    /// # Errors
+    /// [`StatusEntryError::Missing`], or why the member is not a usable entry.
+    pub fn of_credential(credential: &Value) -> Result<Self, StatusEntryError> {
+        Self::from_json(
+            credential
+                .get("credentialStatus")
+                .ok_or(StatusEntryError::Missing)?,
+        )
     }
 
     /// Reads a `credentialStatus` object.
