@@ -142,14 +142,15 @@ fn status(ctx: &Context, target: &str, change: StatusChange) -> anyhow::Result<(
     let changed = change_status(ctx, target, change)?;
     let record = changed.record;
     // What the chain says now, not what was asked for.
-    let done = match (changed.status.revoked, changed.status.suspended) {
-        (true, _) => "revoked",
-        (false, true) => "suspended",
-        (false, false) => "valid (neither revoked nor suspended)",
+    // The JSON word is the one `issuer list` uses, so scripts compare one vocabulary.
+    let (word, done) = match (changed.status.revoked, changed.status.suspended) {
+        (true, _) => ("revoked", "revoked"),
+        (false, true) => ("suspended", "suspended"),
+        (false, false) => ("valid", "valid (neither revoked nor suspended)"),
     };
     output::print(
         ctx.json,
-        &json!({ "statusIndex": record.index, "subject": record.subject, "status": done }),
+        &json!({ "statusIndex": record.index, "subject": record.subject, "status": word }),
         &format!(
             "Credential {} (issued to {}) is {done} on the chain.\n",
             record.index,
