@@ -2,6 +2,8 @@
 //! each with its own vault, driven through the application layer exactly as the front ends do.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test fixtures")]
 
+pub mod cli;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
