@@ -230,6 +230,15 @@ pub fn receive(
             .map(|s| DateTime::parse(s).map_err(|e| AppError::Input(format!("{k}: {e}"))))
             .transpose()
     };
+    // Within its validity period, allowing the clock skew between issuer and holder (a
+    // credential issued a moment ago carries the issuer's "now").
+    if let Some(from) = time("validFrom")?
+        && now.saturating_add_seconds(di::MAX_CLOCK_SKEW_SECONDS) < from
+    {
+        return Err(AppError::Refused(format!(
+            "the credential is not valid before {from}"
+        )));
+    }
     if let Some(until) = time("validUntil")?
         && now > until
     {
@@ -237,12 +246,25 @@ pub fn receive(
             "the credential expired at {until}"
         )));
     }
-    if let Some(Ok(bits)) = fetched.statuses.first()
-        && bits.revoked
-    {
-        return Err(AppError::Refused(
-            "the issuer has revoked this credential".into(),
-        ));
+    // Fail closed: a status entry the chain cannot read (another chain, not a status
+    // contract) is not "not revoked".
+    match fetched.statuses.first() {
+        Some(Ok(bits)) if bits.revoked => {
+            return Err(AppError::Refused(
+                "the issuer has revoked this credential".into(),
+            ));
+        }
+        Some(Ok(_)) => {}
+        Some(Err(e)) => {
+            return Err(AppError::Refused(format!(
+                "the credential's status could not be read: {e}"
+            )));
+        }
+        None => {
+            return Err(AppError::Internal(
+                "the chain returned no status for the credential".into(),
+            ));
+        }
     }
     match doc
         .get("credentialSubject")

@@ -108,6 +108,16 @@ struct Claimed {
     status: Option<StatusEntry>,
 }
 
+/// The members of a presentation this verifier reads (VC Data Model 2.0 § 4.13).
+const PRESENTATION_MEMBERS: [&str; 6] = [
+    "@context",
+    "id",
+    "type",
+    "holder",
+    "verifiableCredential",
+    "proof",
+];
+
 fn claimed(vp: &Value) -> Result<Claimed, String> {
     let method = |doc: &Value, what: &str| -> Result<DidUrl, String> {
         let vm = doc
@@ -117,6 +127,19 @@ fn claimed(vp: &Value) -> Result<Claimed, String> {
             .ok_or_else(|| format!("the {what} has no proof with a verificationMethod"))?;
         DidUrl::parse(vm).map_err(|e| format!("the {what}'s verificationMethod: {e}"))
     };
+    // A member the JSON reading below does not look at could still be signed and expanded by
+    // JSON-LD: a second credential under the expanded IRI of `verifiableCredential`, `@graph`,
+    // `@included`. The verifier reads only these, so it refuses the rest rather than pass a
+    // presentation holding more than it checked.
+    if let Some(extra) = vp.as_object().and_then(|m| {
+        m.keys()
+            .find(|k| !PRESENTATION_MEMBERS.contains(&k.as_str()))
+    }) {
+        return Err(format!(
+            "the presentation has a member {extra:?} that this verifier does not read (only {})",
+            PRESENTATION_MEMBERS.join(", ")
+        ));
+    }
     let holder_method = method(vp, "presentation")?;
     let credential = match vp.get("verifiableCredential") {
         Some(Value::Array(cs)) if cs.len() == 1 => cs[0].clone(),
@@ -435,14 +458,18 @@ fn run(
         if now < from {
             return Err(format!("not valid before {from} (now {now})"));
         }
-        if let Some(until) = until {
-            let until = parse_time(until, "validUntil")?;
-            if now > until {
-                return Err(format!("expired at {until} (now {now})"));
-            }
-            return Ok(format!("valid from {from} until {until}"));
+        // VCDM 2.0 makes validUntil optional, but absent from a derived credential it may
+        // equally have been hidden by the holder (when the issuer did not make it mandatory):
+        // the verifier cannot tell, so it requires one. Siegel's issuer always signs it as
+        // mandatory (issuer::MANDATORY_POINTERS).
+        let until = parse_time(
+            until.ok_or("the credential discloses no validUntil")?,
+            "validUntil",
+        )?;
+        if now > until {
+            return Err(format!("expired at {until} (now {now})"));
         }
-        Ok(format!("valid from {from}, no end"))
+        Ok(format!("valid from {from} until {until}"))
     })();
     checks.set(CheckName::ValidityPeriod, validity);
 
