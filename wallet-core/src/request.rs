@@ -404,6 +404,27 @@ impl PresentationRequest {
                 }
             };
             check_claim(&name)?;
+            // § 6.3: ids are unique within a credential query, and required when claim_sets
+            // refers to them; otherwise a set would name whichever claim came first, or a
+            // claim would silently fall out of every set.
+            match &c.id {
+                Some(id)
+                    if names
+                        .iter()
+                        .any(|(i, _): &(Option<String>, String)| i.as_ref() == Some(id)) =>
+                {
+                    return Err(RequestError::Malformed(format!(
+                        "two claims have the id {id:?}"
+                    )));
+                }
+                None if query.claim_sets.is_some() => {
+                    return Err(RequestError::Malformed(format!(
+                        "claim {} has no id, which claim_sets needs",
+                        Value::from(c.path.clone())
+                    )));
+                }
+                _ => {}
+            }
             if names.iter().any(|(_, n)| *n == name) {
                 return Err(RequestError::Malformed(format!(
                     "claim {name} is asked for twice"
@@ -444,6 +465,20 @@ impl PresentationRequest {
                     .filter(|c| resolved.iter().all(|s| s.contains(c)))
                     .cloned()
                     .collect();
+                // The holder answers with the core alone when it withholds the optional claims,
+                // and the verifier checks only the core: that is sound only if the core is
+                // itself an acceptable set. `[[a], [b]]` (a or b) has an empty core, which would
+                // let an answer with neither pass.
+                let core_acceptable = resolved
+                    .iter()
+                    .any(|s| s.iter().all(|c| required.contains(c)));
+                if !core_acceptable {
+                    return unsupported(format!(
+                        "claim_sets whose common claims [{}] are not themselves an acceptable set \
+                         (Siegel answers one set of required claims, optionally with more)",
+                        required.join(", ")
+                    ));
+                }
                 let optional = resolved[0]
                     .iter()
                     .filter(|c| !required.contains(c))
