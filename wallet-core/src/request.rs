@@ -325,6 +325,17 @@ impl PresentationRequest {
         optional: &[&str],
         expires_at: DateTime,
     ) -> Result<Self, RequestError> {
+        // A claim no KYC attestation has could never be answered; say so now, not at the holder.
+        if let Some(unknown) = required
+            .iter()
+            .chain(optional)
+            .find(|c| !crate::credential::KYC_CLAIMS.contains(c))
+        {
+            return Err(RequestError::Unsupported(format!(
+                "a KYC attestation has no claim {unknown:?}; its claims are {}",
+                crate::credential::KYC_CLAIMS.join(", ")
+            )));
+        }
         Self::new(
             client_id,
             &["VerifiableCredential", crate::credential::KYC_TYPE],
@@ -598,6 +609,17 @@ mod tests {
                 "{err} does not contain {want}"
             );
         }
+        let unknown = PresentationRequest::kyc(
+            domain(),
+            &["ageOver18", "favouriteColour"],
+            &[],
+            DateTime::from_unix_seconds(2_000_000_000),
+        )
+        .unwrap_err();
+        assert!(
+            unknown.to_string().contains("no claim \"favouriteColour\""),
+            "{unknown}"
+        );
         let big = vec![b' '; MAX_REQUEST_BYTES + 1];
         assert!(
             matches!(PresentationRequest::parse(&big), Err(RequestError::Malformed(m)) if m.contains("at most"))
