@@ -1,5 +1,5 @@
 //! One module per command group. Each exposes the operation as a function over a
-//! [`Context`](crate::context::Context) returning a typed result, and a renderer; the demo calls
+//! [`Context`] returning a typed result, and a renderer; the demo calls
 //! the same functions.
 
 pub(crate) mod backup;

@@ -1,7 +1,7 @@
 //! `DevChain`: the embedded default chain. revm executes real signed EIP-1559 transactions,
 //! one block per transaction, with receipts and logs kept and queryable by block.
 //!
-//! Persistence is an append-only journal (see [`journal`](self::journal)): the genesis, then every
+//! Persistence is an append-only journal (module `journal`): the genesis, then every
 //! credit, clock change and signed transaction, in order, one checksummed record each, appended
 //! and fsynced before the change is visible. The journal is the only truth; replaying it through
 //! the same EVM rebuilds exactly the same state, blocks, receipts and logs. So that opening does

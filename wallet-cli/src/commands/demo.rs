@@ -255,7 +255,7 @@ fn claims_table(claims: &Value) -> String {
     output::table(&rows)
 }
 
-/// "INVALID: <check>: <reason>" for each failed check.
+/// `"INVALID: <check>: <reason>"` for each failed check.
 fn verdict(r: &Report) -> String {
     if r.is_valid() {
         return "VALID".into();
