@@ -74,7 +74,7 @@ struct Scene {
     chain: Arc<dyn Chain>,
     ledger: ChainLedger,
     holder: Party,
-    credential: String,
+    credential: wallet_core::vault::CredentialId,
     policy: Policy,
     clock: FixedClock,
     _bank: Party,

@@ -678,7 +678,7 @@ fn an_expired_credential_is_invalid_and_not_imported() {
         id
     };
     let r = story.request("expired-request.json", &[]);
-    let p = story.present(&id, &r, "expired-presentation.json");
+    let p = story.present(id.as_str(), &r, "expired-presentation.json");
     let report = story.invalid(&p, &r, &[]);
     let reason = failed(&report, "validity-period");
     assert!(reason.starts_with("expired"), "{reason}");

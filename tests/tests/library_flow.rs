@@ -18,7 +18,7 @@ fn failed(report: &Report, name: CheckName) -> String {
 /// Issue, import, request ageOver18 + incomeBand, present: returns (world, credential id, request, presentation bytes).
 fn presented() -> (
     World,
-    String,
+    wallet_core::vault::CredentialId,
     wallet_core::request::PresentationRequest,
     Vec<u8>,
 ) {

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::panic, reason = "tests")]
 
 use std::time::{Duration, Instant};
+use wallet_core::vault::{CredentialId, KeyId};
 
 use serde_json::{Value, json};
 use siegel_tests::{World, sample_claims};
@@ -33,7 +34,7 @@ fn failures(report: &Report) -> Vec<CheckName> {
 
 /// A world whose holder received an honest credential; returns the world, the credential's
 /// vault id and the issued document.
-fn received() -> (World, String, Value) {
+fn received() -> (World, CredentialId, Value) {
     let mut w = World::new();
     let issued = w.issue(sample_claims(), 365);
     let s = wallet_core::holder::receive(
@@ -47,14 +48,14 @@ fn received() -> (World, String, Value) {
 }
 
 /// The holder answers a fresh request for `required` with stored credential `id`.
-fn answer(w: &mut World, id: &str, required: &[&str]) -> (PresentationRequest, Value) {
+fn answer(w: &mut World, id: &CredentialId, required: &[&str]) -> (PresentationRequest, Value) {
     let r = w.request(required, &[]);
     let a = wallet_core::holder::answer(&mut w.holder.vault, id, &r, false, &w.clock).unwrap();
     (r, a.presentation)
 }
 
 /// The vault id of the holder's presentation key and its verification method.
-fn holder_key(w: &World) -> (String, String) {
+fn holder_key(w: &World) -> (KeyId, String) {
     let me = wallet_core::holder::identity(&w.holder.vault)
         .unwrap()
         .unwrap();

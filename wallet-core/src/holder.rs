@@ -15,7 +15,7 @@ use crate::keys::KeyKind;
 use crate::ledger::{KeyUse, Ledger, Lookup, PublishKey, TrustSource};
 use crate::request::{PresentationRequest, Selection};
 use crate::schema::{self, CredentialSchema};
-use crate::vault::{DisclosureRecord, Vault};
+use crate::vault::{CredentialId, DisclosureRecord, KeyId, Vault};
 
 const RECORD: &str = "holder";
 
@@ -29,8 +29,8 @@ pub struct HolderIdentity {
     pub did: Did,
     /// The verification method of its authentication key.
     pub method: DidUrl,
-    account_key: String,
-    auth_key: String,
+    account_key: KeyId,
+    auth_key: KeyId,
 }
 
 /// The holder identity, if this vault has one.
@@ -93,7 +93,7 @@ pub fn setup(vault: &mut Vault, ledger: &dyn Ledger) -> Result<HolderIdentity, A
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CredentialSummary {
     /// Vault id.
-    pub id: String,
+    pub id: CredentialId,
     /// Label.
     pub label: String,
     /// Issuer DID.
@@ -145,9 +145,9 @@ fn subject_claims(doc: &Value) -> Vec<(String, Value)> {
     out
 }
 
-fn summary(id: &str, label: &str, doc: &Value) -> CredentialSummary {
+fn summary(id: &CredentialId, label: &str, doc: &Value) -> CredentialSummary {
     CredentialSummary {
-        id: id.to_owned(),
+        id: id.clone(),
         label: label.to_owned(),
         issuer: doc
             .get("issuer")
@@ -300,11 +300,11 @@ pub fn receive(
     Ok(summary(&record.id, &record.label, &doc))
 }
 
-fn stored(vault: &Vault, id: &str) -> Result<(String, Value), AppError> {
+fn stored(vault: &Vault, id: &CredentialId) -> Result<(String, Value), AppError> {
     let c = vault
         .credentials()
         .iter()
-        .find(|c| c.id == id)
+        .find(|c| c.id == *id)
         .ok_or_else(|| {
             AppError::Input(format!(
                 "no credential {id} in this wallet; `siegel holder list` shows the ids"
@@ -331,7 +331,7 @@ pub fn list(vault: &Vault) -> Vec<CredentialSummary> {
 ///
 /// # Errors
 /// [`AppError::Input`] for an unknown id.
-pub fn show(vault: &Vault, id: &str) -> Result<CredentialView, AppError> {
+pub fn show(vault: &Vault, id: &CredentialId) -> Result<CredentialView, AppError> {
     let (label, doc) = stored(vault, id)?;
     Ok(CredentialView {
         summary: summary(id, &label, &doc),
@@ -351,7 +351,7 @@ pub fn show(vault: &Vault, id: &str) -> Result<CredentialView, AppError> {
 ///
 /// # Errors
 /// [`AppError::Input`] for an unknown id.
-pub fn delete(vault: &mut Vault, id: &str) -> Result<CredentialSummary, AppError> {
+pub fn delete(vault: &mut Vault, id: &CredentialId) -> Result<CredentialSummary, AppError> {
     let (label, doc) = stored(vault, id)?;
     vault.remove_credential(id)?;
     Ok(summary(id, &label, &doc))
@@ -378,7 +378,7 @@ pub struct Answer {
 /// expired.
 pub fn answer(
     vault: &mut Vault,
-    id: &str,
+    id: &CredentialId,
     request: &PresentationRequest,
     include_optional: bool,
     clock: &dyn Clock,
@@ -455,7 +455,7 @@ pub fn answer(
     vault.append_history(DisclosureRecord {
         at: u64::try_from(now.unix_seconds()).unwrap_or(0),
         verifier: request.client_id.to_string(),
-        credential_id: id.to_owned(),
+        credential_id: id.clone(),
         disclosed: disclosed.clone(),
         purpose: None,
     });

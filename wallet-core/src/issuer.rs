@@ -18,7 +18,7 @@ use crate::did::{Did, DidUrl};
 use crate::keys::KeyKind;
 use crate::ledger::{KeyUse, Ledger, LedgerError, Lookup, PublishKey, StatusBits, StatusChange};
 use crate::schema::{self, CredentialSchema};
-use crate::vault::Vault;
+use crate::vault::{KeyId, Vault};
 
 const RECORD: &str = "issuer";
 
@@ -63,8 +63,8 @@ pub struct IssuerProfile {
     pub did: Did,
     /// The verification method of its BBS key.
     pub method: DidUrl,
-    account_key: String,
-    bbs_key: String,
+    account_key: KeyId,
+    bbs_key: KeyId,
     next_index: u64,
     /// Everything issued, oldest first.
     pub issued: Vec<IssuedRecord>,

@@ -46,7 +46,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
 
 pub use backup::Overwrite;
-pub use content::{CONTENT_SCHEMA, CredentialRecord, DisclosureRecord, KeyInfo};
+pub use content::{
+    CONTENT_SCHEMA, CredentialId, CredentialRecord, DisclosureRecord, KeyId, KeyInfo,
+};
 pub use error::Error;
 pub use format::{FORMAT_VERSION, KdfParams};
 pub use passphrase::Passphrase;
@@ -261,7 +263,7 @@ impl Vault {
     /// [`Error::Rng`] if no id can be drawn.
     pub fn add_key(&mut self, secret: KeySecret, label: &str) -> Result<KeyInfo, Error> {
         let info = KeyInfo {
-            id: new_id()?,
+            id: new_id()?.into(),
             label: label.to_owned(),
             kind: secret.kind(),
             public_key: secret.public_bytes(),
@@ -278,15 +280,15 @@ impl Vault {
     ///
     /// # Errors
     /// [`Error::UnknownId`].
-    pub fn key_secret(&self, id: &str) -> Result<&KeySecret, Error> {
+    pub fn key_secret(&self, id: &KeyId) -> Result<&KeySecret, Error> {
         self.content
             .keys
             .iter()
-            .find(|k| k.info.id == id)
+            .find(|k| k.info.id == *id)
             .map(|k| &k.secret)
             .ok_or_else(|| Error::UnknownId {
                 what: "key",
-                id: id.to_owned(),
+                id: id.to_string(),
             })
     }
 
@@ -294,15 +296,15 @@ impl Vault {
     ///
     /// # Errors
     /// [`Error::UnknownId`].
-    pub fn remove_key(&mut self, id: &str) -> Result<KeyInfo, Error> {
+    pub fn remove_key(&mut self, id: &KeyId) -> Result<KeyInfo, Error> {
         let pos = self
             .content
             .keys
             .iter()
-            .position(|k| k.info.id == id)
+            .position(|k| k.info.id == *id)
             .ok_or_else(|| Error::UnknownId {
                 what: "key",
-                id: id.to_owned(),
+                id: id.to_string(),
             })?;
         Ok(self.content.keys.remove(pos).info.clone())
     }
@@ -327,7 +329,7 @@ impl Vault {
         serde_json::from_str::<serde::de::IgnoredAny>(document)
             .map_err(|e| Error::InvalidDocument(e.to_string()))?;
         self.content.credentials.push(CredentialRecord {
-            id: new_id()?,
+            id: new_id()?.into(),
             label: label.to_owned(),
             format: format.to_owned(),
             document: document.to_owned(),
@@ -341,15 +343,15 @@ impl Vault {
     ///
     /// # Errors
     /// [`Error::UnknownId`].
-    pub fn remove_credential(&mut self, id: &str) -> Result<CredentialRecord, Error> {
+    pub fn remove_credential(&mut self, id: &CredentialId) -> Result<CredentialRecord, Error> {
         let pos = self
             .content
             .credentials
             .iter()
-            .position(|c| c.id == id)
+            .position(|c| c.id == *id)
             .ok_or_else(|| Error::UnknownId {
                 what: "credential",
-                id: id.to_owned(),
+                id: id.to_string(),
             })?;
         Ok(self.content.credentials.remove(pos))
     }

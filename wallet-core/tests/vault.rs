@@ -641,7 +641,7 @@ proptest! {
         let doc = serde_json::json!({ "text": text }).to_string();
         v.add_credential(&label, "vc", &doc).unwrap();
         v.append_history(DisclosureRecord {
-            at: 1, verifier: verifier.clone(), credential_id: "c".into(),
+            at: 1, verifier: verifier.clone(), credential_id: wallet_core::vault::CredentialId::new("c"),
             disclosed: vec![text.clone()], purpose: None,
         });
         v.save().unwrap();

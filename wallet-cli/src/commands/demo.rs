@@ -180,7 +180,13 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
 
     n.step("The holder presents only those two claims");
     let vp_file = root.join("presentation-1.json");
-    let (_, answer) = holder::present(&holder_ctx, &stored.id, &request_file, &vp_file, false)?;
+    let (_, answer) = holder::present(
+        &holder_ctx,
+        stored.id.as_str(),
+        &request_file,
+        &vp_file,
+        false,
+    )?;
     n.say(&format!(
         "Derived proof bound to the nonce, presentation signed for {LENDER_DOMAIN} -> {}\n\
          disclosed: {}\nwithheld:  {}\n(recorded in the holder's history)",
@@ -225,7 +231,13 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     let request_file = root.join("request-2.json");
     verifier::request(&lender, &requested, &[], LENDER_DOMAIN, 600, &request_file)?;
     let vp_file = root.join("presentation-2.json");
-    holder::present(&holder_ctx, &stored.id, &request_file, &vp_file, false)?;
+    holder::present(
+        &holder_ctx,
+        stored.id.as_str(),
+        &request_file,
+        &vp_file,
+        false,
+    )?;
     let revoked = verifier::verify(&lender, &vp_file, &request_file, true)?;
     n.say(&verdict(&revoked));
     n.record(json!({ "step": "verified after revocation", "report": revoked, "valid": revoked.is_valid() }));

@@ -45,7 +45,7 @@ pub(crate) fn render(records: &[DisclosureRecord]) -> String {
             "{}  to {}  from credential {}: {}\n",
             output::unix_time(r.at),
             r.verifier,
-            short_id(&r.credential_id),
+            short_id(r.credential_id.as_str()),
             r.disclosed.join(", ")
         ));
         if let Some(p) = &r.purpose {

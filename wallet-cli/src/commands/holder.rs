@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use wallet_core::di::SystemClock;
 use wallet_core::holder::{self, Answer, CredentialSummary, CredentialView};
 use wallet_core::request::PresentationRequest;
-use wallet_core::vault::Vault;
+use wallet_core::vault::{CredentialId, Vault};
 
 use crate::cli::HolderCommand;
 use crate::commands::history::short_id;
@@ -26,7 +26,7 @@ pub(crate) fn run(ctx: &Context, command: HolderCommand) -> anyhow::Result<u8> {
                 &json!(s),
                 &format!(
                     "Checked and stored as {} ({}): {} from {}.\nClaims: {}\n",
-                    short_id(&s.id),
+                    short_id(s.id.as_str()),
                     s.id,
                     s.types.join(", "),
                     s.issuer,
@@ -135,11 +135,11 @@ pub(crate) fn read_request(file: &Path) -> anyhow::Result<PresentationRequest> {
 }
 
 /// The full id of the stored credential whose id starts with `prefix`.
-fn resolve_id(vault: &Vault, prefix: &str) -> anyhow::Result<String> {
-    let ids: Vec<String> = vault
+fn resolve_id(vault: &Vault, prefix: &str) -> anyhow::Result<CredentialId> {
+    let ids: Vec<CredentialId> = vault
         .credentials()
         .iter()
-        .filter(|c| c.id.starts_with(prefix))
+        .filter(|c| c.id.as_str().starts_with(prefix))
         .map(|c| c.id.clone())
         .collect();
     match ids.as_slice() {
@@ -162,7 +162,7 @@ fn render_list(list: &[CredentialSummary]) -> String {
     for c in list {
         s.push_str(&format!(
             "{}  {}  from {}  until {}\n    claims: {}\n",
-            short_id(&c.id),
+            short_id(c.id.as_str()),
             c.types.last().map_or("credential", String::as_str),
             c.issuer,
             c.valid_until.as_deref().unwrap_or("(no end)"),
@@ -174,7 +174,7 @@ fn render_list(list: &[CredentialSummary]) -> String {
 
 fn render_view(v: &CredentialView) -> String {
     let mut rows = vec![
-        ("id".to_owned(), v.summary.id.clone()),
+        ("id".to_owned(), v.summary.id.to_string()),
         ("type".to_owned(), v.summary.types.join(", ")),
         ("issuer".to_owned(), v.summary.issuer.clone()),
         (

@@ -15,6 +15,58 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use super::error::Error;
 use crate::keys::{KeyKind, KeySecret};
 
+/// Defines an opaque, vault-unique id type: its own type, so that a key id cannot be passed where
+/// a credential id is expected (or the reverse). Serialized as the plain string.
+macro_rules! vault_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Zeroize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The id written as `text` (as shown to the user, or stored).
+            pub fn new(text: impl Into<String>) -> Self {
+                Self(text.into())
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(text: String) -> Self {
+                Self(text)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> Self {
+                Self(text.to_owned())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+vault_id!(
+    /// The id of a key in the vault (random, hex).
+    KeyId
+);
+vault_id!(
+    /// The id of a credential in the vault (random, hex).
+    CredentialId
+);
+
 /// Newest content schema this build writes and reads.
 pub const CONTENT_SCHEMA: u32 = 2;
 
@@ -22,7 +74,7 @@ pub const CONTENT_SCHEMA: u32 = 2;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct KeyInfo {
     /// Vault-unique id (random, hex).
-    pub id: String,
+    pub id: KeyId,
     /// The holder's name for it.
     pub label: String,
     /// Algorithm.
@@ -45,7 +97,7 @@ pub(crate) struct KeyEntry {
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct CredentialRecord {
     /// Vault-unique id (random, hex).
-    pub id: String,
+    pub id: CredentialId,
     /// The holder's name for it.
     pub label: String,
     /// Its format, e.g. `vc+bbs-2023`.
@@ -76,7 +128,7 @@ pub struct DisclosureRecord {
     /// The verifier (a DID, a domain, or the name the holder gave it).
     pub verifier: String,
     /// Which credential.
-    pub credential_id: String,
+    pub credential_id: CredentialId,
     /// What was disclosed (claim names or JSON pointers).
     pub disclosed: Vec<String>,
     /// Why, as the verifier stated it.
@@ -222,7 +274,7 @@ impl Content {
                 .keys
                 .iter()
                 .map(|k| StoredKeyRef {
-                    id: &k.info.id,
+                    id: k.info.id.as_str(),
                     label: &k.info.label,
                     kind: k.info.kind,
                     secret: SecretHex(Zeroizing::new(k.secret.expose_bytes().to_vec())),
@@ -233,7 +285,7 @@ impl Content {
                 .credentials
                 .iter()
                 .map(|c| CredentialRef {
-                    id: &c.id,
+                    id: c.id.as_str(),
                     label: &c.label,
                     format: &c.format,
                     document: &c.document,
@@ -291,7 +343,7 @@ impl Content {
             let public_key = secret.public_bytes();
             keys.push(KeyEntry {
                 info: KeyInfo {
-                    id: k.id,
+                    id: KeyId::new(k.id),
                     label: k.label,
                     kind: k.kind,
                     public_key,
@@ -305,7 +357,7 @@ impl Content {
             .map(|c| {
                 Ok(CredentialRecord {
                     document: document_text(c.document, schema)?,
-                    id: c.id,
+                    id: CredentialId::new(c.id),
                     label: c.label,
                     format: c.format,
                     added_at: c.added_at,
