@@ -40,5 +40,13 @@ pub fn kyc_term(iri: &str) -> Option<&str> {
     iri.strip_prefix(KYC_VOCAB)
 }
 
+/// The contexts a Siegel credential or presentation may use: VC 2.0 and the KYC context (both
+/// bundled). Holders check received credentials and verifiers check presentations under it.
+pub(crate) fn context_policy() -> crate::jsonld::ContextPolicy {
+    // `only` fails only for unbundled URLs; both are bundled, and the fallback is the (wider,
+    // still bundled-only) default rather than failing open.
+    crate::jsonld::ContextPolicy::only([VC_V2_CONTEXT, KYC_CONTEXT]).unwrap_or_default()
+}
+
 /// The format label the vault stores bbs-2023 base credentials under.
 pub const FORMAT_BBS_2023: &str = "vc+bbs-2023";

@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 
 use crate::app::{AppError, now_seconds, read_record, write_record};
 use crate::credential::status::StatusEntry;
-use crate::credential::{FORMAT_BBS_2023, KYC_CLAIMS, KYC_CONTEXT, VC_V2_CONTEXT};
+use crate::credential::{FORMAT_BBS_2023, KYC_CLAIMS, VC_V2_CONTEXT, context_policy};
 use crate::di::{self, Clock, DateTime, PublicKeyMaterial, controller_of, party_id};
 use crate::did::{Did, DidUrl};
-use crate::jsonld::{ContextPolicy, parse_json, with_context_policy};
+use crate::jsonld::{parse_json, with_context_policy};
 use crate::keys::KeyKind;
 use crate::ledger::{KeyUse, Ledger, Lookup, PublishKey, TrustSource};
 use crate::request::{PresentationRequest, Selection};
@@ -161,10 +161,6 @@ fn summary(id: &CredentialId, label: &str, doc: &Value) -> CredentialSummary {
             .map(str::to_owned),
         claims: subject_claims(doc).into_iter().map(|(k, _)| k).collect(),
     }
-}
-
-fn context_policy() -> ContextPolicy {
-    ContextPolicy::only([VC_V2_CONTEXT, KYC_CONTEXT]).unwrap_or_default()
 }
 
 /// Checks a received credential and stores it: the base proof verifies under the issuer's key

@@ -22,11 +22,11 @@ pub use store::{
 };
 
 use crate::credential::status::{StatusEntry, StatusEntryError};
-use crate::credential::{KYC_CLAIMS, KYC_CONTEXT, VC_V2_CONTEXT, kyc_iri, kyc_term};
+use crate::credential::{KYC_CLAIMS, context_policy, kyc_iri, kyc_term};
 use crate::di::claims::{ClaimValue, Node, VerifiedClaims, vc};
 use crate::di::{self, Clock, DateTime, ProofError, controller_of, party_id};
 use crate::did::{Did, DidUrl};
-use crate::jsonld::{ContextPolicy, parse_json, with_context_policy};
+use crate::jsonld::{parse_json, with_context_policy};
 use crate::ledger::{KeySet, Lookup, TrustSource};
 use crate::request::PresentationRequest;
 use crate::schema::{self, CredentialSchema};
@@ -51,13 +51,6 @@ pub struct Policy {
     pub trusted_issuers: TrustList,
     /// Holder binding.
     pub holder_binding: HolderBinding,
-}
-
-/// The contexts a presentation of a Siegel credential may use: VC 2.0 and the KYC context.
-fn context_policy() -> ContextPolicy {
-    // Both URLs are bundled; `only` fails only for unbundled URLs, and falls back to the
-    // (wider, still bundled-only) default rather than failing open.
-    ContextPolicy::only([VC_V2_CONTEXT, KYC_CONTEXT]).unwrap_or_default()
 }
 
 /// Collects outcomes; any check never recorded is reported failed (fail closed).
