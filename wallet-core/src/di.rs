@@ -202,7 +202,7 @@ pub enum PublicKeyMaterial {
 /// What a proof is for (VC Data Integrity § 2.1 `proofPurpose`): the verification relationship
 /// of the controller document that must list the key. An issuer's credential proof is an
 /// `assertionMethod`; a holder's presentation proof an `authentication`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProofPurpose {
     /// `assertionMethod`: statements such as credentials.
     AssertionMethod,

@@ -80,24 +80,9 @@ pub struct Fetched {
 /// A [`KeyResolver`], so the proof checks run offline on what was fetched.
 #[derive(Clone, Debug, Default)]
 pub struct KeySet {
-    methods: BTreeMap<DidUrl, (PublicKeyMaterial, BTreeSet<Purpose>)>,
+    methods: BTreeMap<DidUrl, (PublicKeyMaterial, BTreeSet<ProofPurpose>)>,
     failures: BTreeMap<Did, String>,
     resolved: BTreeSet<Did>,
-}
-
-/// [`ProofPurpose`] with an order, for sets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-struct Purpose(u8);
-
-impl From<ProofPurpose> for Purpose {
-    fn from(p: ProofPurpose) -> Self {
-        Purpose(match p {
-            ProofPurpose::AssertionMethod => 0,
-            ProofPurpose::Authentication => 1,
-            ProofPurpose::CapabilityInvocation => 2,
-            ProofPurpose::CapabilityDelegation => 3,
-        })
-    }
 }
 
 impl KeySet {
@@ -118,7 +103,7 @@ impl KeySet {
             .methods
             .entry(method)
             .or_insert_with(|| (key, BTreeSet::new()));
-        entry.1.extend(purposes.iter().copied().map(Purpose::from));
+        entry.1.extend(purposes.iter().copied());
     }
 
     /// Records why `did` could not be resolved.
@@ -140,7 +125,7 @@ impl KeySet {
     pub fn methods_for(&self, did: &Did, purpose: ProofPurpose) -> Vec<&DidUrl> {
         self.methods
             .iter()
-            .filter(|(m, (_, ps))| m.did() == *did && ps.contains(&purpose.into()))
+            .filter(|(m, (_, ps))| m.did() == *did && ps.contains(&purpose))
             .map(|(m, _)| m)
             .collect()
     }
@@ -168,7 +153,7 @@ impl KeyResolver for KeySet {
                 "{did} does not list it (revoked, expired or never published)"
             ))
         })?;
-        if !purposes.contains(&purpose.into()) {
+        if !purposes.contains(&purpose) {
             return Err(fail(format!("not authorised for {purpose} by {did}")));
         }
         Ok(key.clone())
