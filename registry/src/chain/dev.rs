@@ -606,24 +606,13 @@ impl DevChain {
         if bytes.trim_ascii_start().starts_with(b"{") {
             return Self::migrate(&bytes, path, lock);
         }
-        let scanned = journal::scan(&bytes).map_err(|e| match e {
-            ScanError::UnknownFormat => DevChainError::UnknownFormat {
-                path: path.to_path_buf(),
-                found: format!(
+        let scanned = journal::scan(&bytes).map_err(|e| {
+            scan_failure(path, e, || {
+                format!(
                     "it starts with {:?}",
                     String::from_utf8_lossy(&bytes[..bytes.len().min(16)])
-                ),
-            },
-            ScanError::Corrupt {
-                record,
-                offset,
-                reason,
-            } => DevChainError::Corrupt {
-                path: path.to_path_buf(),
-                record,
-                offset,
-                reason,
-            },
+                )
+            })
         })?;
         let end = scanned.end();
         if scanned.torn > 0 {
@@ -680,22 +669,8 @@ impl DevChain {
         let from = state.journal.entries;
         state.snapshot_at = from;
         for entry in scanned.entries_from(&bytes, from) {
-            let (n, entry) = entry.map_err(|e| match e {
-                ScanError::Corrupt {
-                    record,
-                    offset,
-                    reason,
-                } => DevChainError::Corrupt {
-                    path: path.to_path_buf(),
-                    record,
-                    offset,
-                    reason,
-                },
-                ScanError::UnknownFormat => DevChainError::UnknownFormat {
-                    path: path.to_path_buf(),
-                    found: "an unreadable entry".into(),
-                },
-            })?;
+            let (n, entry) =
+                entry.map_err(|e| scan_failure(path, e, || "an unreadable entry".into()))?;
             state
                 .replay(entry)
                 .map_err(|source| DevChainError::Replay {
@@ -903,5 +878,26 @@ impl Chain for DevChain {
 
     fn round_trips(&self) -> u64 {
         self.batches.load(Ordering::Relaxed)
+    }
+}
+
+/// The open error for a journal scan failure of the file at `path`; `found` describes an
+/// unknown format.
+fn scan_failure(path: &Path, e: ScanError, found: impl FnOnce() -> String) -> DevChainError {
+    match e {
+        ScanError::UnknownFormat => DevChainError::UnknownFormat {
+            path: path.to_path_buf(),
+            found: found(),
+        },
+        ScanError::Corrupt {
+            record,
+            offset,
+            reason,
+        } => DevChainError::Corrupt {
+            path: path.to_path_buf(),
+            record,
+            offset,
+            reason,
+        },
     }
 }
