@@ -28,15 +28,13 @@
     reason = "benchmark"
 )]
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use registry::chain::{BlockRef, Chain, DevChain, Request, Response, RpcChain};
 use registry::contracts::Deployment;
 use registry::ledger::ChainLedger;
+use siegel_tests::cli::Anvil;
 use siegel_tests::{FixedClock, Party, sample_claims};
 use wallet_core::credential::status::StatusEntry;
 use wallet_core::credential::{KYC_CONTEXT, VC_V2_CONTEXT};
@@ -235,62 +233,13 @@ fn prepare(name: &str, scene: &mut Scene) -> Prepared {
     }
 }
 
-/// A running anvil, killed on drop.
-struct Anvil(Child);
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The native anvil binary of tools/evm (not the npm wrapper: killing the node process would
-/// leave anvil running), or `ANVIL_BIN`.
-fn anvil_binary() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("ANVIL_BIN") {
-        return Some(PathBuf::from(p));
-    }
-    let scope =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/evm/node_modules/@foundry-rs");
-    std::fs::read_dir(scope)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin/anvil"))
-        .find(|p| p.is_file())
-}
-
-/// anvil with chain id 1337 on a free loopback port, or None (with a note) when not installed.
+/// anvil (chain id 1337, started by the test crate's `cli::Anvil`) and a chain on it, or None
+/// (with a note) when it is not installed.
 fn start_anvil() -> Option<(Anvil, Arc<RpcChain>)> {
-    let Some(bin) = anvil_binary() else {
-        eprintln!("SKIPPED anvil: no anvil binary under tools/evm (run scripts/test.sh)");
-        return None;
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(&bin)
-        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-        .args(["--chain-id", "1337", "--silent"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-    let anvil = Anvil(child);
-    let url = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    loop {
-        match RpcChain::connect(&url) {
-            Ok(chain) => return Some((anvil, Arc::new(chain))),
-            Err(e) if started.elapsed() > Duration::from_secs(20) => {
-                panic!("anvil did not come up: {e}")
-            }
-            Err(_) => std::thread::sleep(Duration::from_millis(50)),
-        }
-    }
+    let anvil = Anvil::start()?;
+    let chain = RpcChain::connect(&anvil.url)
+        .unwrap_or_else(|e| panic!("anvil at {} is not usable: {e}", anvil.url));
+    Some((anvil, Arc::new(chain)))
 }
 
 fn bench(c: &mut Criterion) {

@@ -22,24 +22,12 @@ use predicates::prelude::*;
 use serde_json::{Value, json};
 use siegel_tests::cli::{Anvil, Scene};
 use siegel_tests::{FixedClock, sample_claims};
+use wallet_core::credential::KYC_CLAIMS;
 use wallet_core::di::{Clock, SystemClock};
 use wallet_core::issuer::IssueRequest;
 use wallet_core::schema::CredentialSchema;
 
 const DOMAIN: &str = "loans.lender.example";
-const ALL_CLAIMS: [&str; 11] = [
-    "givenName",
-    "familyName",
-    "birthDate",
-    "ageOver18",
-    "ageOver21",
-    "nationality",
-    "countryOfResidence",
-    "incomeBand",
-    "kycLevel",
-    "documentType",
-    "verifiedAt",
-];
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -155,7 +143,7 @@ impl Story {
         assert_eq!(issued["statusIndex"], 0);
         let stored = ok(&scene, "holder", &["holder", "import", s(&credential)]);
         assert_eq!(stored["issuer"], bank.as_str());
-        assert_eq!(stored["claims"], json!(ALL_CLAIMS));
+        assert_eq!(stored["claims"], json!(KYC_CLAIMS));
         let id = stored["id"].as_str().unwrap().to_owned();
 
         let trusted = ok(&scene, "lender", &["verifier", "trust", "add", &bank]);
@@ -274,7 +262,7 @@ fn scripted_story(scene: Scene) -> Story {
             { "claim": "incomeBand", "value": "40k-60k" },
         ])
     );
-    let hidden: Vec<&str> = ALL_CLAIMS
+    let hidden: Vec<&str> = KYC_CLAIMS
         .into_iter()
         .filter(|c| !["ageOver18", "incomeBand"].contains(c))
         .collect();
