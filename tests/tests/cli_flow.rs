@@ -739,7 +739,7 @@ fn malformed_and_oversize_inputs_are_input_errors() {
         &["holder", "import", s(&malformed)],
         2,
         "input",
-        "not usable JSON",
+        &format!("the credential {} is not valid JSON", s(&malformed)),
     );
     fails(
         sc,

@@ -47,12 +47,27 @@ pub(crate) fn read_document(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> 
 /// As [`read_capped`], or an input error naming the file, line and column of the JSON error.
 pub(crate) fn read_json(path: &Path, what: &str) -> anyhow::Result<serde_json::Value> {
     let bytes = read_document(path, what)?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        exit::input(format!(
-            "the {what} {} is not valid JSON: {e}",
-            path.display()
-        ))
-    })
+    serde_json::from_slice(&bytes).map_err(|e| not_json(path, what, &e))
+}
+
+/// Reads a document file (1 MiB cap) that must be JSON, as bytes for the application layer to
+/// parse its own way: text that is not JSON at all is an input error naming the file, not a
+/// document that failed its checks.
+///
+/// # Errors
+/// As [`read_json`].
+pub(crate) fn read_json_bytes(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    let bytes = read_document(path, what)?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
+        .map_err(|e| not_json(path, what, &e))?;
+    Ok(bytes)
+}
+
+fn not_json(path: &Path, what: &str, e: &serde_json::Error) -> anyhow::Error {
+    exit::input(format!(
+        "the {what} {} is not valid JSON: {e}",
+        path.display()
+    ))
 }
 
 /// `1 MiB`, `64 KiB`, `100 bytes`.

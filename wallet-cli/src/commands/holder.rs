@@ -89,7 +89,7 @@ pub(crate) fn run(ctx: &Context, command: HolderCommand) -> anyhow::Result<u8> {
 /// # Errors
 /// An oversize or unreadable file; the check that refused it; vault and chain errors.
 pub(crate) fn import(ctx: &Context, file: &Path) -> anyhow::Result<CredentialSummary> {
-    let bytes = input::read_document(file, "credential")?;
+    let bytes = input::read_json_bytes(file, "credential")?;
     let mut vault = ctx.unlock()?;
     let ledger = ctx.ledger()?;
     let summary = holder::receive(&mut vault, &ledger, &bytes, &SystemClock)?;

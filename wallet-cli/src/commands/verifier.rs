@@ -125,15 +125,8 @@ pub(crate) fn verify(
     request_file: &Path,
     holder_binding: bool,
 ) -> anyhow::Result<Report> {
-    let bytes = input::read_document(file, "presentation")?;
-    // Not JSON at all is an input error (exit 2), not a presentation that failed its checks;
-    // the nonce is left unspent.
-    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(|e| {
-        exit::input(format!(
-            "the presentation {} is not valid JSON: {e}",
-            file.display()
-        ))
-    })?;
+    // Not JSON at all is an input error (exit 2) and leaves the nonce unspent.
+    let bytes = input::read_json_bytes(file, "presentation")?;
     let request = read_request(request_file)?;
     let policy = Policy {
         trusted_issuers: TrustList::load(&state_file(ctx, TRUST_FILE)?)?,
