@@ -38,6 +38,18 @@ else
 fi
 tools/evm/node_modules/.bin/anvil --version | head -1
 
+log "Mesa: software rendering for the desktop app's headless tests (egui_kittest on wgpu)"
+missing=""
+for pkg in libegl1 libegl-mesa0 libgl1-mesa-dri mesa-vulkan-drivers; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+  echo "installing:$missing"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+else
+  echo "Mesa packages present"
+fi
+
 log "contracts: ERC-1056 source unmodified, artifacts match a fresh solc build"
 cmp registry/contracts/EthereumDIDRegistry.sol \
   tools/evm/node_modules/ethr-did-registry/contracts/EthereumDIDRegistry.sol

@@ -453,6 +453,20 @@ impl Ledger for ChainLedger {
         })
     }
 
+    fn revoke_key(&self, account: &KeySecret, key: &PublishKey) -> Result<u64, LedgerError> {
+        let signer = signer_of(account)?;
+        let identity = signer.address();
+        self.ensure_gas(identity)?;
+        let name = match key.use_ {
+            KeyUse::Assertion => ASSERTION_KEY_ATTRIBUTE,
+            KeyUse::Authentication => AUTHENTICATION_KEY_ATTRIBUTE,
+        };
+        let receipt =
+            self.registry()
+                .revoke_attribute(&signer, identity, name, &multikey_bytes(&key.key))?;
+        Ok(receipt.block_number)
+    }
+
     fn set_status(
         &self,
         account: &KeySecret,

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chain;
+pub mod connect;
 pub mod contracts;
 pub mod did;
 pub mod identity;

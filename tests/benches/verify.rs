@@ -150,7 +150,7 @@ impl Scene {
             &mut self.holder.vault,
             &self.credential,
             request,
-            false,
+            &wallet_core::holder::OptionalClaims::None,
             &self.clock,
         )
         .unwrap()
@@ -350,7 +350,7 @@ fn bench(c: &mut Criterion) {
                 &mut dev.holder.vault,
                 &dev.credential,
                 &request,
-                false,
+                &wallet_core::holder::OptionalClaims::None,
                 &dev.clock,
             )
             .unwrap()

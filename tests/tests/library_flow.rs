@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 use siegel_tests::{World, sample_claims};
+use wallet_core::holder::OptionalClaims;
 use wallet_core::issuer::StatusTarget;
 use wallet_core::ledger::StatusChange;
 use wallet_core::verify::{CheckName, HolderBinding, Outcome, Report};
@@ -32,9 +33,14 @@ fn presented() -> (
     )
     .unwrap();
     let request = w.request(&["ageOver18", "incomeBand"], &[]);
-    let answer =
-        wallet_core::holder::answer(&mut w.holder.vault, &summary.id, &request, false, &w.clock)
-            .unwrap();
+    let answer = wallet_core::holder::answer(
+        &mut w.holder.vault,
+        &summary.id,
+        &request,
+        &OptionalClaims::None,
+        &w.clock,
+    )
+    .unwrap();
     assert_eq!(answer.disclosed, ["ageOver18", "incomeBand"]);
     let bytes = answer.presentation.to_string().into_bytes();
     (w, summary.id, request, bytes)
@@ -106,7 +112,14 @@ fn revoked_and_suspended_credentials_are_refused() {
     let id = wallet_core::holder::list(&w.holder.vault)[0].id.clone();
     let present = |w: &mut World| {
         let r = w.request(&["ageOver18"], &[]);
-        let a = wallet_core::holder::answer(&mut w.holder.vault, &id, &r, false, &w.clock).unwrap();
+        let a = wallet_core::holder::answer(
+            &mut w.holder.vault,
+            &id,
+            &r,
+            &OptionalClaims::None,
+            &w.clock,
+        )
+        .unwrap();
         (r, a.presentation.to_string().into_bytes())
     };
     let (r, b) = present(&mut w);
@@ -248,8 +261,14 @@ fn wrong_nonce_domain_and_expiry_are_refused() {
     let report = w.verify(&bytes, &request, HolderBinding::Required);
     assert!(failed(&report, CheckName::RequestUnexpired).contains("expired"));
     // And the holder refuses to answer an expired request.
-    let err = wallet_core::holder::answer(&mut w.holder.vault, &id, &request, false, &w.clock)
-        .unwrap_err();
+    let err = wallet_core::holder::answer(
+        &mut w.holder.vault,
+        &id,
+        &request,
+        &OptionalClaims::None,
+        &w.clock,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("expired"), "{err}");
 }
 
@@ -274,12 +293,25 @@ fn untrusted_issuer_missing_claim_and_expired_credential() {
     )
     .unwrap();
     let r = w.request(&["ageOver18", "incomeBand"], &[]);
-    let err =
-        wallet_core::holder::answer(&mut w.holder.vault, &s.id, &r, false, &w.clock).unwrap_err();
+    let err = wallet_core::holder::answer(
+        &mut w.holder.vault,
+        &s.id,
+        &r,
+        &OptionalClaims::None,
+        &w.clock,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("has no incomeBand"), "{err}");
     // A credential past its validUntil.
     let r = w.request(&["ageOver18"], &[]);
-    let a = wallet_core::holder::answer(&mut w.holder.vault, &s.id, &r, false, &w.clock).unwrap();
+    let a = wallet_core::holder::answer(
+        &mut w.holder.vault,
+        &s.id,
+        &r,
+        &OptionalClaims::None,
+        &w.clock,
+    )
+    .unwrap();
     w.trust.add(
         wallet_core::issuer::profile(&w.bank.vault)
             .unwrap()
@@ -359,7 +391,14 @@ fn holder_binding_required_but_absent() {
     )
     .unwrap();
     let r = w.request(&["ageOver18"], &[]);
-    let a = wallet_core::holder::answer(&mut w.holder.vault, &s.id, &r, false, &w.clock).unwrap();
+    let a = wallet_core::holder::answer(
+        &mut w.holder.vault,
+        &s.id,
+        &r,
+        &OptionalClaims::None,
+        &w.clock,
+    )
+    .unwrap();
     let bytes = a.presentation.to_string().into_bytes();
     let report = w.verify(&bytes, &r, HolderBinding::Required);
     assert!(
@@ -367,7 +406,14 @@ fn holder_binding_required_but_absent() {
         "{report:#?}"
     );
     let r = w.request(&["ageOver18"], &[]);
-    let a = wallet_core::holder::answer(&mut w.holder.vault, &s.id, &r, false, &w.clock).unwrap();
+    let a = wallet_core::holder::answer(
+        &mut w.holder.vault,
+        &s.id,
+        &r,
+        &OptionalClaims::None,
+        &w.clock,
+    )
+    .unwrap();
     let report = w.verify(
         a.presentation.to_string().as_bytes(),
         &r,
@@ -390,7 +436,8 @@ fn holder_binding_required_but_absent() {
         .id
         .clone();
     let r = w.request(&["ageOver18"], &[]);
-    let a = wallet_core::holder::answer(&mut thief.vault, &id, &r, false, &w.clock).unwrap();
+    let a = wallet_core::holder::answer(&mut thief.vault, &id, &r, &OptionalClaims::None, &w.clock)
+        .unwrap();
     let report = w.verify(
         a.presentation.to_string().as_bytes(),
         &r,

@@ -1,5 +1,6 @@
 //! Property: for any claim set the bank issues and any DCQL selection of claims it has, the
-//! holder's answer verifies and discloses exactly the requested claims, with the values issued.
+//! holder's answer verifies and discloses exactly the requested claims and the optional ones the
+//! holder chose, with the values issued — and the preview shown before signing says the same.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use proptest::prelude::*;
@@ -7,6 +8,7 @@ use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 use siegel_tests::{World, sample_claims};
 use wallet_core::credential::KYC_CLAIMS;
+use wallet_core::holder::OptionalClaims;
 use wallet_core::verify::HolderBinding;
 
 #[test]
@@ -18,7 +20,8 @@ fn any_claim_set_and_selection_round_trips() {
         failure_persistence: None,
         ..Config::default()
     });
-    // (claims issued, claims required, claims optional, include optional?)
+    // (claims issued, claims selected, where they split into required | optional, which optional
+    // ones the holder agrees to: a bit mask)
     let strategy = proptest::sample::subsequence(KYC_CLAIMS.to_vec(), 1..=KYC_CLAIMS.len())
         .prop_flat_map(|issued| {
             let n = issued.len();
@@ -26,11 +29,11 @@ fn any_claim_set_and_selection_round_trips() {
                 Just(issued.clone()),
                 proptest::sample::subsequence(issued, 1..=n),
                 0usize..=n,
-                any::<bool>(),
+                any::<u16>(),
             )
         });
     runner
-        .run(&strategy, |(issued, selected, split, include_optional)| {
+        .run(&strategy, |(issued, selected, split, agreed)| {
             let mut w = world.borrow_mut();
             let w = &mut *w;
             let mut claims = serde_json::Map::new();
@@ -58,18 +61,31 @@ fn any_claim_set_and_selection_round_trips() {
                 .copied()
                 .collect();
             let request = w.request(required, &optional);
+            let chosen: Vec<String> = optional
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| agreed & (1 << i) != 0)
+                .map(|(_, c)| (*c).to_owned())
+                .collect();
+            let choice = OptionalClaims::Only(chosen.clone());
+            let preview =
+                wallet_core::holder::preview(&w.holder.vault, &s.id, &request, &choice, &w.clock)
+                    .unwrap();
             let answer = wallet_core::holder::answer(
                 &mut w.holder.vault,
                 &s.id,
                 &request,
-                include_optional,
+                &choice,
                 &w.clock,
             )
             .unwrap();
             let mut want: Vec<&str> = required.to_vec();
-            if include_optional {
-                want.extend(optional.iter().copied());
-            }
+            want.extend(chosen.iter().map(String::as_str));
+            let mut previewed: Vec<&str> =
+                preview.disclosed.iter().map(|(c, _)| c.as_str()).collect();
+            previewed.sort_unstable();
+            let mut hidden: Vec<&str> = preview.withheld.iter().map(|(c, _)| c.as_str()).collect();
+            hidden.sort_unstable();
             let report = w.verify(
                 answer.presentation.to_string().as_bytes(),
                 &request,
@@ -80,6 +96,14 @@ fn any_claim_set_and_selection_round_trips() {
             got.sort_unstable();
             want.sort_unstable();
             prop_assert_eq!(&got, &want);
+            prop_assert_eq!(&previewed, &want);
+            let mut not_asked: Vec<&str> = issued
+                .iter()
+                .copied()
+                .filter(|c| !want.contains(c))
+                .collect();
+            not_asked.sort_unstable();
+            prop_assert_eq!(&hidden, &not_asked);
             for d in &report.disclosed {
                 let issued_value = &full[d.claim.as_str()];
                 let text = match issued_value {

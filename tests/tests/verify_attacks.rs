@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::panic, reason = "tests")]
 
 use std::time::{Duration, Instant};
+use wallet_core::holder::OptionalClaims;
 use wallet_core::vault::{CredentialId, KeyId};
 
 use serde_json::{Value, json};
@@ -50,7 +51,9 @@ fn received() -> (World, CredentialId, Value) {
 /// The holder answers a fresh request for `required` with stored credential `id`.
 fn answer(w: &mut World, id: &CredentialId, required: &[&str]) -> (PresentationRequest, Value) {
     let r = w.request(required, &[]);
-    let a = wallet_core::holder::answer(&mut w.holder.vault, id, &r, false, &w.clock).unwrap();
+    let a =
+        wallet_core::holder::answer(&mut w.holder.vault, id, &r, &OptionalClaims::None, &w.clock)
+            .unwrap();
     (r, a.presentation)
 }
 

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use registry::connect::ChainSpec;
 
 /// Siegel: a self-sovereign identity wallet for holders, issuers and verifiers.
 #[derive(Debug, Parser)]
@@ -29,7 +30,7 @@ pub(crate) struct Cli {
     /// The chain: `dev` (embedded, in the data directory), `dev:PATH` (embedded, shared by several
     /// data directories) or an http(s) JSON-RPC URL
     #[arg(long, global = true, default_value = "dev", value_name = "dev|dev:PATH|URL",
-          value_parser = parse_chain)]
+          value_parser = clap::value_parser!(ChainSpec))]
     pub(crate) chain: ChainSpec,
 
     /// Machine-readable JSON on stdout; errors as JSON on stderr
@@ -39,35 +40,6 @@ pub(crate) struct Cli {
     /// The command.
     #[command(subcommand)]
     pub(crate) command: Command,
-}
-
-/// Which chain to use.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum ChainSpec {
-    /// The embedded DevChain in the data directory.
-    Dev,
-    /// The embedded DevChain at this journal path.
-    DevAt(PathBuf),
-    /// A JSON-RPC node.
-    Rpc(String),
-}
-
-fn parse_chain(s: &str) -> Result<ChainSpec, String> {
-    if s == "dev" {
-        Ok(ChainSpec::Dev)
-    } else if let Some(path) = s.strip_prefix("dev:") {
-        if path.is_empty() {
-            Err("`dev:` needs a path, e.g. dev:/tmp/shared/chain".into())
-        } else {
-            Ok(ChainSpec::DevAt(PathBuf::from(path)))
-        }
-    } else if s.starts_with("http://") || s.starts_with("https://") {
-        Ok(ChainSpec::Rpc(s.to_owned()))
-    } else {
-        Err(format!(
-            "`{s}` is not a chain: use `dev`, `dev:PATH` or an http(s):// URL"
-        ))
-    }
 }
 
 /// The top-level commands.
@@ -256,6 +228,9 @@ pub(crate) enum VerifierCommand {
         /// This verifier's domain (the OpenID4VP client_id)
         #[arg(long)]
         domain: String,
+        /// Why the claims are asked for, shown to the holder (at most 200 characters)
+        #[arg(long, default_value = "", value_name = "TEXT")]
+        purpose: String,
         /// How long the request stays valid (e.g. 90s, 10m, 2h)
         #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
         expires_in: u64,
@@ -363,21 +338,6 @@ mod tests {
     #[test]
     fn command_line_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn chains_parse() {
-        assert_eq!(parse_chain("dev").unwrap(), ChainSpec::Dev);
-        assert_eq!(
-            parse_chain("dev:/tmp/c").unwrap(),
-            ChainSpec::DevAt("/tmp/c".into())
-        );
-        assert_eq!(
-            parse_chain("http://127.0.0.1:8545").unwrap(),
-            ChainSpec::Rpc("http://127.0.0.1:8545".into())
-        );
-        assert!(parse_chain("dev:").unwrap_err().contains("needs a path"));
-        assert!(parse_chain("ftp://x").unwrap_err().contains("not a chain"));
     }
 
     #[test]

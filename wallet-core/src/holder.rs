@@ -12,7 +12,7 @@ use crate::di::{self, Clock, DateTime, PublicKeyMaterial, controller_of, party_i
 use crate::did::{Did, DidUrl};
 use crate::jsonld::{parse_json, with_context_policy};
 use crate::keys::KeyKind;
-use crate::ledger::{KeyUse, Ledger, Lookup, PublishKey, TrustSource};
+use crate::ledger::{Fetched, KeyUse, Ledger, Lookup, PublishKey, TrustSource};
 use crate::request::{PresentationRequest, Selection};
 use crate::schema::{self, CredentialSchema};
 use crate::vault::{CredentialId, DisclosureRecord, KeyId, Vault};
@@ -60,12 +60,7 @@ pub fn setup(vault: &mut Vault, ledger: &dyn Ledger) -> Result<HolderIdentity, A
     }
     let account = vault.generate_key(KeyKind::Secp256k1, "holder: did:ethr account")?;
     let auth = vault.generate_key(KeyKind::Ed25519, "holder: presentation key")?;
-    let public = vault
-        .key_secret(&auth.id)?
-        .ed25519()
-        .ok_or_else(|| AppError::Internal("an Ed25519 key without an Ed25519 secret".into()))?
-        .verifying_key()
-        .to_bytes();
+    let public = ed25519_public(vault, &auth.id)?;
     let registered = ledger.register(
         vault.key_secret(&account.id)?,
         &[PublishKey {
@@ -89,6 +84,66 @@ pub fn setup(vault: &mut Vault, ledger: &dyn Ledger) -> Result<HolderIdentity, A
     Ok(id)
 }
 
+/// Replaces the holder's authentication (`sigAuth`) key: publishes a new Ed25519 key, then
+/// withdraws the old one from the DID document and drops its secret. Presentations signed with
+/// the old key no longer verify afterwards (verifiers resolve the DID as of now). The caller
+/// saves the vault.
+///
+/// # Errors
+/// [`AppError::NotSetUp`] without a holder identity; [`AppError::Ledger`]. If publishing fails
+/// nothing changed; if only the withdrawal fails, the new key is in use and the old one stays
+/// listed until its validity ends (the error says so).
+pub fn rotate_auth_key(vault: &mut Vault, ledger: &dyn Ledger) -> Result<HolderIdentity, AppError> {
+    let me = require(vault)?;
+    let old_public = ed25519_public(vault, &me.auth_key)?;
+    let fresh = vault.generate_key(KeyKind::Ed25519, "holder: presentation key")?;
+    let new_public = ed25519_public(vault, &fresh.id)?;
+    let publish = |key| PublishKey {
+        key: PublicKeyMaterial::Ed25519(key),
+        use_: KeyUse::Authentication,
+    };
+    let registered = match ledger.register(
+        vault.key_secret(&me.account_key)?,
+        &[publish(new_public)],
+        crate::issuer::KEY_VALIDITY_SECONDS,
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            vault.remove_key(&fresh.id)?;
+            return Err(e.into());
+        }
+    };
+    let method = registered
+        .methods
+        .first()
+        .cloned()
+        .ok_or_else(|| AppError::Internal("the chain listed no method for the key".into()))?;
+    let rotated = HolderIdentity {
+        did: me.did.clone(),
+        method,
+        account_key: me.account_key.clone(),
+        auth_key: fresh.id.clone(),
+    };
+    write_record(vault, RECORD, &rotated)?;
+    let withdrawn = ledger.revoke_key(vault.key_secret(&me.account_key)?, &publish(old_public));
+    vault.remove_key(&me.auth_key)?;
+    withdrawn.map_err(|e| {
+        AppError::Input(format!(
+            "the new key is in use, but the old one could not be withdrawn ({e}); it stays in the DID document until it expires"
+        ))
+    })?;
+    Ok(rotated)
+}
+
+fn ed25519_public(vault: &Vault, key: &KeyId) -> Result<[u8; 32], AppError> {
+    Ok(vault
+        .key_secret(key)?
+        .ed25519()
+        .ok_or_else(|| AppError::Internal("an Ed25519 key without an Ed25519 secret".into()))?
+        .verifying_key()
+        .to_bytes())
+}
+
 /// A stored credential, summarised.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CredentialSummary {
@@ -98,6 +153,8 @@ pub struct CredentialSummary {
     pub label: String,
     /// Issuer DID.
     pub issuer: String,
+    /// The name the issuer signed into the credential (`issuer.name`), if it gave one.
+    pub issuer_name: Option<String>,
     /// Types.
     pub types: Vec<String>,
     /// `validUntil`, if any.
@@ -154,6 +211,11 @@ fn summary(id: &CredentialId, label: &str, doc: &Value) -> CredentialSummary {
             .and_then(party_id)
             .unwrap_or_default()
             .to_owned(),
+        issuer_name: doc
+            .get("issuer")
+            .and_then(|i| i.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         types: types_of(doc),
         valid_until: doc
             .get("validUntil")
@@ -287,10 +349,14 @@ pub fn receive(
         )));
     }
     let types = types_of(&doc);
+    let issuer_name = doc
+        .get("issuer")
+        .and_then(|i| i.get("name"))
+        .and_then(Value::as_str);
     let label = format!(
         "{} from {}",
         types.last().map_or("Credential", String::as_str),
-        issuer
+        issuer_name.unwrap_or(issuer.as_str())
     );
     let record = vault.add_credential(&label, FORMAT_BBS_2023, &text)?;
     Ok(summary(&record.id, &record.label, &doc))
@@ -343,6 +409,112 @@ pub fn show(vault: &Vault, id: &CredentialId) -> Result<CredentialView, AppError
     })
 }
 
+/// How long before its end a credential counts as expiring soon.
+pub const EXPIRING_SOON_SECONDS: i64 = 30 * 24 * 3600;
+
+/// A stored credential's standing now: its issuer's status bits on the chain and its validity
+/// period. The first that applies wins, in this order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "detail", rename_all = "camelCase")]
+pub enum Standing {
+    /// The issuer revoked it (permanent).
+    Revoked,
+    /// The issuer suspended it (may be lifted).
+    Suspended,
+    /// Its `validUntil` has passed.
+    Expired,
+    /// Its `validFrom` is still ahead.
+    NotYetValid,
+    /// Valid, but its `validUntil` is less than [`EXPIRING_SOON_SECONDS`] away.
+    ExpiringSoon,
+    /// Valid.
+    Valid,
+    /// The status could not be read (the chain is unreachable, or the entry unusable): why.
+    Unknown(String),
+}
+
+/// The [`Standing`] of every stored credential, in [`list`] order, with one chain read for all
+/// of them.
+///
+/// # Errors
+/// None for an unreachable chain: each credential's standing is then
+/// [`Standing::Unknown`] (its dates are not enough to call it valid).
+pub fn standings(
+    vault: &Vault,
+    trust: &dyn TrustSource,
+    clock: &dyn Clock,
+) -> Vec<(CredentialId, Standing)> {
+    let now = now_seconds(clock).unix_seconds();
+    let docs: Vec<(CredentialId, Value)> = vault
+        .credentials()
+        .iter()
+        .map(|c| {
+            (
+                c.id.clone(),
+                serde_json::from_str(&c.document).unwrap_or(Value::Null),
+            )
+        })
+        .collect();
+    let entries: Vec<Result<StatusEntry, String>> = docs
+        .iter()
+        .map(|(_, d)| StatusEntry::of_credential(d).map_err(|e| e.to_string()))
+        .collect();
+    let lookup = Lookup {
+        dids: Vec::new(),
+        statuses: entries
+            .iter()
+            .filter_map(|e| e.as_ref().ok().cloned())
+            .collect(),
+    };
+    let fetched = if lookup.statuses.is_empty() {
+        Ok(Fetched::default())
+    } else {
+        trust.fetch(&lookup)
+    };
+    let mut bits = match &fetched {
+        Ok(f) => f.statuses.iter(),
+        Err(_) => [].iter(),
+    };
+    let date = |d: &Value, name: &str| {
+        d.get(name)
+            .and_then(Value::as_str)
+            .and_then(|t| DateTime::parse(t).ok())
+            .map(|t| t.unix_seconds())
+    };
+    docs.iter()
+        .zip(&entries)
+        .map(|((id, doc), entry)| {
+            let status = match (entry, &fetched) {
+                (Err(e), _) => Err(format!("no usable status entry: {e}")),
+                (Ok(_), Err(e)) => Err(format!("the chain could not be read: {e}")),
+                (Ok(_), Ok(_)) => match bits.next() {
+                    Some(Ok(b)) => Ok(*b),
+                    Some(Err(e)) => Err(e.to_string()),
+                    None => Err("the chain returned no status".into()),
+                },
+            };
+            let until = date(doc, "validUntil");
+            let standing = match status {
+                Ok(b) if b.revoked => Standing::Revoked,
+                Ok(b) if b.suspended => Standing::Suspended,
+                _ if until.is_some_and(|u| now > u) => Standing::Expired,
+                // The same allowance for clock skew as on receipt.
+                _ if date(doc, "validFrom")
+                    .is_some_and(|f| now + di::MAX_CLOCK_SKEW_SECONDS < f) =>
+                {
+                    Standing::NotYetValid
+                }
+                Err(why) => Standing::Unknown(why),
+                Ok(_) if until.is_some_and(|u| u - now < EXPIRING_SOON_SECONDS) => {
+                    Standing::ExpiringSoon
+                }
+                Ok(_) => Standing::Valid,
+            };
+            (id.clone(), standing)
+        })
+        .collect()
+}
+
 /// Deletes a stored credential. The caller saves the vault.
 ///
 /// # Errors
@@ -353,6 +525,36 @@ pub fn delete(vault: &mut Vault, id: &CredentialId) -> Result<CredentialSummary,
     Ok(summary(id, &label, &doc))
 }
 
+/// Which of a request's optional claims the holder agrees to disclose. Required claims are
+/// always disclosed (without them the verifier refuses the answer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptionalClaims {
+    /// None of them.
+    None,
+    /// Every optional claim the credential has.
+    All,
+    /// Exactly these; each must be one the request lists as optional.
+    Only(Vec<String>),
+}
+
+/// What an answer would disclose, shown to the holder before anything is signed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Preview {
+    /// Who asks (the request's `client_id`, the presentation's `domain`).
+    pub verifier: String,
+    /// Why, as the verifier states it (not checked by anyone).
+    pub purpose: Option<String>,
+    /// When the request expires.
+    pub expires_at: String,
+    /// The claims the verifier will see, with their values, in the credential's order.
+    pub disclosed: Vec<(String, Value)>,
+    /// The claims that stay hidden, with their values (shown to the holder only).
+    pub withheld: Vec<(String, Value)>,
+    /// What every presentation of this credential reveals besides the chosen claims (the
+    /// mandatory parts of the bbs-2023 proof): name and value.
+    pub always: Vec<(String, String)>,
+}
+
 /// A signed answer to a request.
 #[derive(Clone, Debug)]
 pub struct Answer {
@@ -360,65 +562,174 @@ pub struct Answer {
     pub presentation: Value,
     /// The claims disclosed.
     pub disclosed: Vec<String>,
-    /// The credential's claims that stay hidden.
+    /// The credential's claims not disclosed.
     pub withheld: Vec<String>,
 }
 
-/// Answers `request` with stored credential `id`: discloses exactly the required claims (and
-/// the optional ones if `include_optional`), derives a bbs-2023 proof bound to the nonce, signs
-/// the presentation for the nonce and the verifier's domain, and records the disclosure in the
-/// history. The caller saves the vault.
+/// An answer worked out but not yet signed: the one place that decides what is disclosed, so
+/// the preview and the presentation cannot differ.
+struct Plan {
+    me: HolderIdentity,
+    doc: Value,
+    disclosed: Vec<String>,
+    present: Vec<(String, Value)>,
+    now: DateTime,
+}
+
+impl Plan {
+    fn new(
+        vault: &Vault,
+        id: &CredentialId,
+        request: &PresentationRequest,
+        optional: &OptionalClaims,
+        clock: &dyn Clock,
+    ) -> Result<Self, AppError> {
+        let me = require(vault)?;
+        let (_, doc) = stored(vault, id)?;
+        let now = now_seconds(clock);
+        if now > request.expires_at() {
+            return Err(AppError::Input(format!(
+                "the request expired at {}; ask the verifier for a new one",
+                request.expires_at()
+            )));
+        }
+        let sel = request.selection()?;
+        let types = types_of(&doc);
+        if let Some(t) = sel.types.iter().find(|t| !types.contains(t)) {
+            return Err(AppError::Input(format!(
+                "the verifier asks for a {t} credential; {id} is not one"
+            )));
+        }
+        let present = subject_claims(&doc);
+        let has = |c: &String| present.iter().any(|(k, _)| k == c);
+        let missing: Vec<&str> = sel
+            .required
+            .iter()
+            .filter(|c| !has(c))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(AppError::Input(format!(
+                "the credential has no {}, which the verifier requires",
+                missing.join(", ")
+            )));
+        }
+        let mut disclosed = sel.required.clone();
+        match optional {
+            OptionalClaims::None => {}
+            OptionalClaims::All => {
+                disclosed.extend(sel.optional.iter().filter(|c| has(c)).cloned());
+            }
+            OptionalClaims::Only(chosen) => {
+                if let Some(c) = chosen.iter().find(|c| !sel.optional.contains(c)) {
+                    return Err(AppError::Input(format!(
+                        "the verifier did not ask for {c} as an optional claim"
+                    )));
+                }
+                if let Some(c) = chosen.iter().find(|c| !has(c)) {
+                    return Err(AppError::Input(format!("the credential has no {c}")));
+                }
+                // In the request's order, once each.
+                disclosed.extend(sel.optional.iter().filter(|c| chosen.contains(c)).cloned());
+            }
+        }
+        Ok(Self {
+            me,
+            doc,
+            disclosed,
+            present,
+            now,
+        })
+    }
+
+    fn withheld(&self) -> impl Iterator<Item = &(String, Value)> {
+        self.present
+            .iter()
+            .filter(|(k, _)| !self.disclosed.contains(k))
+    }
+}
+
+/// What answering `request` with credential `id` would disclose and withhold, without signing
+/// or recording anything.
 ///
 /// # Errors
-/// [`AppError::Input`] when the credential lacks a required claim or type, or the request
-/// expired.
+/// As [`answer`].
+pub fn preview(
+    vault: &Vault,
+    id: &CredentialId,
+    request: &PresentationRequest,
+    optional: &OptionalClaims,
+    clock: &dyn Clock,
+) -> Result<Preview, AppError> {
+    let plan = Plan::new(vault, id, request, optional, clock)?;
+    let view = show(vault, id)?;
+    let mut always = vec![
+        (
+            "issuer".to_owned(),
+            match &view.summary.issuer_name {
+                Some(name) => format!("{name} ({})", view.summary.issuer),
+                None => view.summary.issuer.clone(),
+            },
+        ),
+        ("type".to_owned(), view.summary.types.join(", ")),
+    ];
+    if let Some(from) = &view.valid_from {
+        always.push(("valid from".to_owned(), from.clone()));
+    }
+    if let Some(until) = &view.summary.valid_until {
+        always.push(("valid until".to_owned(), until.clone()));
+    }
+    if let Some(index) = view.status_index {
+        always.push(("status list entry".to_owned(), index.to_string()));
+    }
+    always.push((
+        "your DID (holder)".to_owned(),
+        plan.me.did.as_str().to_owned(),
+    ));
+    let disclosed = plan
+        .disclosed
+        .iter()
+        .filter_map(|c| plan.present.iter().find(|(k, _)| k == c).cloned())
+        .collect();
+    Ok(Preview {
+        verifier: request.client_id.to_string(),
+        purpose: request.purpose.clone(),
+        expires_at: request.expires_at().to_string(),
+        disclosed,
+        withheld: plan.withheld().cloned().collect(),
+        always,
+    })
+}
+
+/// Answers `request` with stored credential `id`: derives a bbs-2023 proof disclosing the
+/// required claims and the `optional` ones chosen, wraps it in a presentation signed with the
+/// holder's authentication key (challenge = nonce, domain = client id), and records the
+/// disclosure in the history. The caller saves the vault.
+///
+/// # Errors
+/// [`AppError::Input`] for an expired request, a credential of another type or missing a
+/// required claim, or an optional claim the request does not list; proof errors.
 pub fn answer(
     vault: &mut Vault,
     id: &CredentialId,
     request: &PresentationRequest,
-    include_optional: bool,
+    optional: &OptionalClaims,
     clock: &dyn Clock,
 ) -> Result<Answer, AppError> {
-    let me = require(vault)?;
-    let (_, doc) = stored(vault, id)?;
-    let now = now_seconds(clock);
-    if now > request.expires_at() {
-        return Err(AppError::Input(format!(
-            "the request expired at {}; ask the verifier for a new one",
-            request.expires_at()
-        )));
-    }
-    let sel = request.selection()?;
-    let types = types_of(&doc);
-    if let Some(t) = sel.types.iter().find(|t| !types.contains(t)) {
-        return Err(AppError::Input(format!(
-            "the verifier asks for a {t} credential; {id} is not one"
-        )));
-    }
-    let present = subject_claims(&doc);
-    let has = |c: &String| present.iter().any(|(k, _)| k == c);
-    let missing: Vec<&str> = sel
-        .required
-        .iter()
-        .filter(|c| !has(c))
-        .map(String::as_str)
-        .collect();
-    if !missing.is_empty() {
-        return Err(AppError::Input(format!(
-            "the credential has no {}, which the verifier requires",
-            missing.join(", ")
-        )));
-    }
-    let mut disclosed = sel.required.clone();
-    if include_optional {
-        disclosed.extend(sel.optional.iter().filter(|c| has(c)).cloned());
-    }
+    let plan = Plan::new(vault, id, request, optional, clock)?;
+    let Plan {
+        ref me,
+        ref doc,
+        ref disclosed,
+        now,
+        ..
+    } = plan;
     let pointers: Vec<String> = disclosed
         .iter()
         .map(|c| Selection::pointer(c).to_string())
         .collect();
     let (derived, presentation) = with_context_policy(&context_policy(), || {
-        let derived = di::bbs_2023::derive(&doc, &pointers, request.nonce.as_str().as_bytes())?;
+        let derived = di::bbs_2023::derive(doc, &pointers, request.nonce.as_str().as_bytes())?;
         let key = vault
             .key_secret(&me.auth_key)
             .map_err(|e| di::ProofError::Malformed(e.to_string()))?
@@ -443,17 +754,14 @@ pub fn answer(
         Ok::<_, di::ProofError>((derived, signed))
     })?;
     drop(derived);
-    let withheld = present
-        .iter()
-        .map(|(k, _)| k.clone())
-        .filter(|k| !disclosed.contains(k))
-        .collect();
+    let withheld = plan.withheld().map(|(k, _)| k.clone()).collect();
+    let disclosed = plan.disclosed.clone();
     vault.append_history(DisclosureRecord {
         at: u64::try_from(now.unix_seconds()).unwrap_or(0),
         verifier: request.client_id.to_string(),
         credential_id: id.clone(),
         disclosed: disclosed.clone(),
-        purpose: None,
+        purpose: request.purpose.clone(),
     });
     Ok(Answer {
         presentation,

@@ -203,7 +203,9 @@ pub fn issue(
     let document = json!({
         "@context": [VC_V2_CONTEXT, KYC_CONTEXT],
         "type": ["VerifiableCredential", request.schema.credential_type()],
-        "issuer": p.did.as_str(),
+        // The name is signed with the rest (and always disclosed: `/issuer` is mandatory), so a
+        // wallet can show who issued a credential by name without trusting anything unsigned.
+        "issuer": {"id": p.did.as_str(), "name": p.name},
         "validFrom": from.to_string(),
         "validUntil": until.to_string(),
         "credentialSchema": {"id": request.schema.id(), "type": "JsonSchema"},

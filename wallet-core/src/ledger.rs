@@ -241,6 +241,13 @@ pub trait Ledger: TrustSource {
         validity_seconds: u64,
     ) -> Result<Registered, LedgerError>;
 
+    /// Withdraws a key [`Ledger::register`] published for `account`'s identity (ERC-1056
+    /// `revokeAttribute`): resolvers no longer list it from the returned block on.
+    ///
+    /// # Errors
+    /// [`LedgerError`].
+    fn revoke_key(&self, account: &KeySecret, key: &PublishKey) -> Result<u64, LedgerError>;
+
     /// Changes the status bits of `entry`, signed by `account` (the issuer's owner key).
     ///
     /// # Errors

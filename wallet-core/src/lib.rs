@@ -16,6 +16,7 @@ pub mod di;
 pub mod did;
 pub mod fs;
 pub mod holder;
+pub mod home;
 pub mod issuer;
 pub mod jsonld;
 pub mod keys;

@@ -254,6 +254,32 @@ pub struct PresentationRequest {
     pub dcql_query: DcqlQuery,
     /// Expiry, Unix seconds.
     pub exp: i64,
+    /// Why the verifier asks, in its own words, shown to the holder (a Siegel extension: DCQL
+    /// has no purpose; nothing checks it, so the wallet shows it as the verifier's claim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+}
+
+/// The longest purpose text a request may carry, in characters.
+pub const MAX_PURPOSE_CHARS: usize = 200;
+
+fn check_purpose(text: &str) -> Result<(), RequestError> {
+    if text.chars().count() > MAX_PURPOSE_CHARS {
+        return Err(RequestError::Malformed(format!(
+            "the purpose is longer than {MAX_PURPOSE_CHARS} characters"
+        )));
+    }
+    // Control and bidirectional-override characters could make the text read as something else.
+    if text.chars().any(|c| {
+        c.is_control()
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    }) {
+        return Err(RequestError::Malformed(
+            "the purpose contains control characters".into(),
+        ));
+    }
+    Ok(())
 }
 
 impl PresentationRequest {
@@ -311,7 +337,20 @@ impl PresentationRequest {
                 }],
             },
             exp: expires_at.unix_seconds(),
+            purpose: None,
         })
+    }
+
+    /// The same request, stating why it asks (at most [`MAX_PURPOSE_CHARS`] characters, no
+    /// control characters; an empty text states none).
+    ///
+    /// # Errors
+    /// [`RequestError::Malformed`] for a text that is too long or has control characters.
+    pub fn with_purpose(mut self, purpose: &str) -> Result<Self, RequestError> {
+        let purpose = purpose.trim();
+        check_purpose(purpose)?;
+        self.purpose = (!purpose.is_empty()).then(|| purpose.to_owned());
+        Ok(self)
     }
 
     /// A request for a KYC attestation ([`crate::credential::KYC_TYPE`]) with `required` and
@@ -366,6 +405,9 @@ impl PresentationRequest {
                 "response_type {:?} (only vp_token)",
                 request.response_type
             )));
+        }
+        if let Some(p) = &request.purpose {
+            check_purpose(p)?;
         }
         request.selection()?;
         Ok(request)
@@ -652,6 +694,45 @@ mod tests {
             assert!(ClientId::parse(bad).is_err(), "{bad}");
         }
         assert!(ClientId::parse("localhost").is_ok());
+    }
+
+    #[test]
+    fn purpose_round_trips_and_is_bounded() {
+        let r = PresentationRequest::new(
+            domain(),
+            &["VerifiableCredential"],
+            &["ageOver18"],
+            &[],
+            DateTime::from_unix_seconds(1),
+        )
+        .unwrap();
+        let with = r
+            .clone()
+            .with_purpose("  Loan application: age and income  ")
+            .unwrap();
+        assert_eq!(
+            with.purpose.as_deref(),
+            Some("Loan application: age and income")
+        );
+        let back = PresentationRequest::parse(with.to_json_pretty().as_bytes()).unwrap();
+        assert_eq!(back, with);
+        // No purpose: the member is left out, as before the extension.
+        assert!(!r.to_json_pretty().contains("purpose"));
+        assert_eq!(r.clone().with_purpose("   ").unwrap().purpose, None);
+        let long = "x".repeat(MAX_PURPOSE_CHARS + 1);
+        assert!(r.clone().with_purpose(&long).is_err());
+        for bad in ["line\nbreak", "pay \u{202e}evil", "tab\there"] {
+            assert!(r.clone().with_purpose(bad).is_err(), "{bad:?}");
+            let mut v: serde_json::Value = serde_json::from_str(&r.to_json_pretty()).unwrap();
+            v["purpose"] = serde_json::Value::from(bad);
+            assert!(
+                matches!(
+                    PresentationRequest::parse(v.to_string().as_bytes()),
+                    Err(RequestError::Malformed(_))
+                ),
+                "{bad:?}"
+            );
+        }
     }
 
     proptest! {

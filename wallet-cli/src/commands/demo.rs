@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use registry::chain::{Chain, DevChain};
-use registry::contracts::Deployment;
+use registry::connect::Connection;
 use serde_json::{Value, json};
 use wallet_core::ledger::StatusChange;
 use wallet_core::verify::{CheckName, Outcome, Report};
@@ -20,6 +20,7 @@ use crate::{exit, output};
 /// The sample claims (also in `assets/samples/kyc-claims.json` for use with `issuer issue`).
 const SAMPLE_CLAIMS: &str = include_str!("../../../assets/samples/kyc-claims.json");
 /// The lender's domain (its OpenID4VP client_id).
+const LENDER_PURPOSE: &str = "Loan application: proof of age and income band";
 const LENDER_DOMAIN: &str = "loans.lender.example";
 /// What the lender asks for.
 const REQUESTED: [&str; 2] = ["ageOver18", "incomeBand"];
@@ -91,13 +92,13 @@ pub(crate) fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<u8> {
 fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     let chain_path = root.join("chain");
     let chain: Arc<dyn Chain> = Arc::new(DevChain::open(&chain_path)?);
-    let deployment = Deployment::dev_default(chain.as_ref())?;
+    let connection =
+        Connection::with_chain(chain, format!("embedded chain at {}", chain_path.display()))?;
     let party = |name: &str| {
         Context::for_demo(
             root.join(name),
             &format!("demo passphrase of the {name}"),
-            chain.clone(),
-            deployment,
+            connection.clone(),
             &chain_path,
         )
     };
@@ -169,7 +170,15 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     verifier::trust_add(&lender, &profile.did)?;
     let request_file = root.join("request-1.json");
     let requested: Vec<String> = REQUESTED.iter().map(|s| (*s).to_owned()).collect();
-    let req = verifier::request(&lender, &requested, &[], LENDER_DOMAIN, 600, &request_file)?;
+    let req = verifier::request(
+        &lender,
+        &requested,
+        &[],
+        LENDER_DOMAIN,
+        LENDER_PURPOSE,
+        600,
+        &request_file,
+    )?;
     n.say(&format!(
         "OpenID4VP DCQL request for {} from {LENDER_DOMAIN}, nonce {}, valid 10 minutes\n-> {}",
         REQUESTED.join(" and "),
@@ -229,7 +238,15 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
 
     n.step("The lender asks again, the holder presents again, the lender verifies");
     let request_file = root.join("request-2.json");
-    verifier::request(&lender, &requested, &[], LENDER_DOMAIN, 600, &request_file)?;
+    verifier::request(
+        &lender,
+        &requested,
+        &[],
+        LENDER_DOMAIN,
+        LENDER_PURPOSE,
+        600,
+        &request_file,
+    )?;
     let vp_file = root.join("presentation-2.json");
     holder::present(
         &holder_ctx,

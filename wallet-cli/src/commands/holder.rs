@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use wallet_core::di::SystemClock;
-use wallet_core::holder::{self, Answer, CredentialSummary, CredentialView};
+use wallet_core::holder::{self, Answer, CredentialSummary, CredentialView, OptionalClaims};
 use wallet_core::request::PresentationRequest;
 use wallet_core::vault::{CredentialId, Vault};
 
@@ -112,7 +112,12 @@ pub(crate) fn present(
     let request = read_request(request_file)?;
     let mut vault = ctx.unlock()?;
     let id = resolve_id(&vault, id)?;
-    let answer = holder::answer(&mut vault, &id, &request, include_optional, &SystemClock)?;
+    let optional = if include_optional {
+        OptionalClaims::All
+    } else {
+        OptionalClaims::None
+    };
+    let answer = holder::answer(&mut vault, &id, &request, &optional, &SystemClock)?;
     // The history first: nothing leaves the wallet unrecorded.
     ctx.save(&vault)?;
     let text = serde_json::to_string_pretty(&answer.presentation)?;
@@ -154,6 +159,14 @@ fn resolve_id(vault: &Vault, prefix: &str) -> anyhow::Result<CredentialId> {
     }
 }
 
+/// "Name (did:…)", or the DID alone when the issuer signed no name.
+fn issuer_text(c: &CredentialSummary) -> String {
+    match &c.issuer_name {
+        Some(name) => format!("{name} ({})", c.issuer),
+        None => c.issuer.clone(),
+    }
+}
+
 fn render_list(list: &[CredentialSummary]) -> String {
     if list.is_empty() {
         return "No credentials yet: `siegel holder import FILE`.\n".into();
@@ -164,7 +177,7 @@ fn render_list(list: &[CredentialSummary]) -> String {
             "{}  {}  from {}  until {}\n    claims: {}\n",
             short_id(c.id.as_str()),
             c.types.last().map_or("credential", String::as_str),
-            c.issuer,
+            issuer_text(c),
             c.valid_until.as_deref().unwrap_or("(no end)"),
             c.claims.join(", ")
         ));
@@ -176,7 +189,7 @@ fn render_view(v: &CredentialView) -> String {
     let mut rows = vec![
         ("id".to_owned(), v.summary.id.to_string()),
         ("type".to_owned(), v.summary.types.join(", ")),
-        ("issuer".to_owned(), v.summary.issuer.clone()),
+        ("issuer".to_owned(), issuer_text(&v.summary)),
         (
             "valid from".to_owned(),
             v.valid_from.clone().unwrap_or_default(),

@@ -1,25 +1,18 @@
 //! `siegel verifier request|verify|trust`: the verifier's side. A verifier needs no wallet and
 //! no passphrase: its state (the nonces it issued, the issuers it trusts) holds no secret.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
-use wallet_core::di::{Clock, SystemClock};
+use wallet_core::di::SystemClock;
 use wallet_core::did::Did;
-use wallet_core::request::{ClientId, PresentationRequest};
-use wallet_core::verify::{
-    self, FileNonceStore, HolderBinding, NonceStore, Outcome, Policy, Report, TrustList,
-};
+use wallet_core::request::PresentationRequest;
+use wallet_core::verify::{HolderBinding, Outcome, Report};
 
 use crate::cli::{TrustCommand, VerifierCommand};
 use crate::commands::holder::read_request;
 use crate::context::Context;
 use crate::{exit, input, output};
-
-/// The verifier's trust list file in its data directory.
-const TRUST_FILE: &str = "trust.json";
-/// The verifier's nonce store in its data directory.
-const NONCE_FILE: &str = "nonces.json";
 
 /// Runs `siegel verifier …`.
 ///
@@ -32,10 +25,11 @@ pub(crate) fn run(ctx: &Context, command: VerifierCommand) -> anyhow::Result<u8>
             claims,
             optional,
             domain,
+            purpose,
             expires_in,
             out,
         } => {
-            let req = request(ctx, &claims, &optional, &domain, expires_in, &out)?;
+            let req = request(ctx, &claims, &optional, &domain, &purpose, expires_in, &out)?;
             output::print(
                 ctx.json,
                 &json!({ "out": out, "nonce": req.nonce.to_string(), "expires": req.expires_at().to_string() }),
@@ -75,13 +69,6 @@ pub(crate) fn run(ctx: &Context, command: VerifierCommand) -> anyhow::Result<u8>
     }
 }
 
-fn state_file(ctx: &Context, name: &str) -> anyhow::Result<PathBuf> {
-    let dir = ctx.verifier_dir();
-    wallet_core::fs::create_private_dir(&dir)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-    Ok(dir.join(name))
-}
-
 /// Writes a request for a KYC attestation with `required` and `optional` claims for `domain`,
 /// valid for `expires_in` seconds, and records its nonce.
 ///
@@ -92,19 +79,18 @@ pub(crate) fn request(
     required: &[String],
     optional: &[String],
     domain: &str,
+    purpose: &str,
     expires_in: u64,
     out: &Path,
 ) -> anyhow::Result<PresentationRequest> {
-    let client_id =
-        ClientId::parse(domain).map_err(|e| exit::input(format!("--domain {domain}: {e}")))?;
-    let seconds = i64::try_from(expires_in).unwrap_or(i64::MAX);
-    let expires = SystemClock.now().saturating_add_seconds(seconds);
-    let req = PresentationRequest::kyc(client_id, &as_strs(required), &as_strs(optional), expires)
-        .map_err(|e| exit::input(format!("the request cannot be made: {e}")))?;
-    let mut nonces = FileNonceStore::new(&state_file(ctx, NONCE_FILE)?);
-    nonces
-        .issue(&req.nonce, req.expires_at())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let req = ctx.home().verifier().new_request(
+        domain,
+        &as_strs(required),
+        &as_strs(optional),
+        purpose,
+        expires_in,
+        &SystemClock,
+    )?;
     input::write_output(out, req.to_json_pretty().as_bytes())?;
     Ok(req)
 }
@@ -128,27 +114,18 @@ pub(crate) fn verify(
     // Not JSON at all is an input error (exit 2) and leaves the nonce unspent.
     let bytes = input::read_json_bytes(file, "presentation")?;
     let request = read_request(request_file)?;
-    let policy = Policy {
-        trusted_issuers: TrustList::load(&state_file(ctx, TRUST_FILE)?)?,
-        holder_binding: if holder_binding {
-            HolderBinding::Required
-        } else {
-            HolderBinding::NotRequired
-        },
-    };
     let ledger = ctx.ledger()?;
-    let mut nonces = FileNonceStore::new(&state_file(ctx, NONCE_FILE)?);
-    Ok(verify::verify_presentation(
-        &bytes,
-        &request,
-        &policy,
-        &ledger,
-        &mut nonces,
-        &SystemClock,
-    ))
+    let binding = if holder_binding {
+        HolderBinding::Required
+    } else {
+        HolderBinding::NotRequired
+    };
+    Ok(ctx
+        .home()
+        .verifier()
+        .verify(&bytes, &request, binding, &ledger, &SystemClock)?)
 }
 
-/// The report as plain text: the verdict, every check, what was learned and what stayed hidden.
 pub(crate) fn render_report(r: &Report) -> String {
     let mut s = format!(
         "Presentation {}\n",
@@ -187,8 +164,8 @@ pub(crate) fn render_report(r: &Report) -> String {
 }
 
 fn trust(ctx: &Context, command: TrustCommand) -> anyhow::Result<()> {
-    let path = state_file(ctx, TRUST_FILE)?;
-    let mut list = TrustList::load(&path)?;
+    let desk = ctx.home().verifier();
+    let mut list = desk.trust_list()?;
     let parse = |did: &str| Did::parse(did).map_err(|e| exit::input(format!("{did}: {e}")));
     let text = match command {
         TrustCommand::Add { did } => {
@@ -197,7 +174,7 @@ fn trust(ctx: &Context, command: TrustCommand) -> anyhow::Result<()> {
             } else {
                 format!("{did} was already trusted.\n")
             };
-            list.save(&path)?;
+            desk.save_trust_list(&list)?;
             text
         }
         TrustCommand::Remove { did } => {
@@ -206,7 +183,7 @@ fn trust(ctx: &Context, command: TrustCommand) -> anyhow::Result<()> {
             } else {
                 format!("{did} was not on the trust list.\n")
             };
-            list.save(&path)?;
+            desk.save_trust_list(&list)?;
             text
         }
         TrustCommand::List => {
@@ -228,9 +205,9 @@ fn trust(ctx: &Context, command: TrustCommand) -> anyhow::Result<()> {
 /// # Errors
 /// An invalid DID; the list's store errors.
 pub(crate) fn trust_add(ctx: &Context, did: &Did) -> anyhow::Result<()> {
-    let path = state_file(ctx, TRUST_FILE)?;
-    let mut list = TrustList::load(&path)?;
+    let desk = ctx.home().verifier();
+    let mut list = desk.trust_list()?;
     list.add(did.clone());
-    list.save(&path)?;
+    desk.save_trust_list(&list)?;
     Ok(())
 }

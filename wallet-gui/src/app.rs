@@ -1,0 +1,955 @@
+//! The app: owns the [`State`], the [`Forms`] and the [`Worker`]; each frame it collects worker
+//! replies and background events (`logic`), lets the screens render and return commands (`ui`),
+//! and applies those commands afterwards.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+
+use wallet_core::holder::MAX_CREDENTIAL_BYTES;
+use wallet_core::request::{MAX_REQUEST_BYTES, PresentationRequest};
+use wallet_core::vault::{KdfParams, Passphrase};
+
+use crate::command::{Command, Incoming, Output, Source};
+use crate::settings::{Settings, Theme};
+use crate::state::{Forms, Notice, Phase, Presented, Presenting, QrView, Screen, State, Tone};
+use crate::tasks::{Changed, Done, Failure, Job, JobKind, Reply, Worker};
+use crate::ui;
+
+/// How the app starts.
+#[derive(Debug)]
+pub struct Config {
+    /// The settings in force.
+    pub settings: Settings,
+    /// Where settings are saved; `None` keeps changes for this run only.
+    pub settings_path: Option<PathBuf>,
+    /// KDF parameters for new vaults.
+    pub kdf: KdfParams,
+    /// When the process started (for the time to the first frame).
+    pub started: Instant,
+    /// Use the desktop's file dialogs and clipboard (off in tests: no portal, no display).
+    pub desktop: bool,
+    /// A chain this process already has open, used instead of the settings' chain until the
+    /// settings change (the tests share one with their issuer).
+    pub connection: Option<registry::connect::Connection>,
+}
+
+/// Siegel's desktop wallet.
+#[derive(Debug)]
+pub struct SiegelApp {
+    state: State,
+    forms: Forms,
+    worker: Worker,
+    config: Config,
+    events: (Sender<Command>, Receiver<Command>),
+    last_activity: Instant,
+    frame_start: Option<Instant>,
+    ctx: egui::Context,
+}
+
+impl SiegelApp {
+    /// Starts the app and its worker.
+    ///
+    /// # Errors
+    /// The worker thread cannot start.
+    pub fn new(ctx: &egui::Context, config: Config) -> std::io::Result<Self> {
+        let (home, chain, problem) = match (config.settings.home(), config.settings.chain_spec()) {
+            (Ok(h), Ok(c)) => (h, c, None),
+            (h, c) => {
+                let problem = [h.err(), c.err()]
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let fallback = Settings::default();
+                let home = fallback
+                    .home()
+                    .unwrap_or_else(|_| wallet_core::home::Home::new(std::env::temp_dir()));
+                (home, registry::connect::ChainSpec::Dev, Some(problem))
+            }
+        };
+        let has_vault = home.has_vault();
+        let repaint = ctx.clone();
+        let worker = Worker::spawn(
+            home,
+            chain,
+            config.connection.clone(),
+            config.kdf,
+            move || repaint.request_repaint(),
+        )?;
+        let mut state = State::new(config.settings.clone(), has_vault);
+        if let Some(p) = problem {
+            state.notice = Some(Notice {
+                tone: Tone::Error,
+                text: format!("The settings cannot be used ({p}); fix them in Settings."),
+            });
+        }
+        apply_theme(ctx, config.settings.theme);
+        install_accessibility(ctx);
+        Ok(Self {
+            forms: Forms::new(&config.settings),
+            state,
+            worker,
+            config,
+            events: channel(),
+            last_activity: Instant::now(),
+            frame_start: None,
+            ctx: ctx.clone(),
+        })
+    }
+
+    /// The state (for tests and diagnostics).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The forms (for tests).
+    pub fn forms_mut(&mut self) -> &mut Forms {
+        &mut self.forms
+    }
+
+    /// Applies a command as if a screen had returned it (for tests and shortcuts).
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::Go(screen) => {
+                self.state.screen = screen;
+                if screen == Screen::Identity
+                    && self.state.identity.is_none()
+                    && !self.state.is_busy(JobKind::Identity)
+                {
+                    self.send(Job::Identity);
+                }
+            }
+            Command::CreateVault => self.create_vault(),
+            Command::RestoreVault => self.restore_vault(),
+            Command::PickBackup => {
+                if self.config.desktop {
+                    let tx = self.events.0.clone();
+                    let ctx = self.ctx.clone();
+                    std::thread::spawn(move || {
+                        let picked = rfd::FileDialog::new()
+                            .set_title("Choose the backup to restore")
+                            .pick_file();
+                        if let Some(path) = picked {
+                            let _ = tx.send(Command::BackupChosen(path));
+                            ctx.request_repaint();
+                        }
+                    });
+                } else {
+                    self.notify(
+                        Tone::Info,
+                        "No file dialog here: type the backup's path.".into(),
+                    );
+                }
+            }
+            Command::BackupChosen(path) => self.forms.backup_path = path.display().to_string(),
+            Command::Unlock => {
+                self.state.unlock_error = None;
+                match self.take_passphrase() {
+                    Some(passphrase) => self.send(Job::Unlock { passphrase }),
+                    None => self.state.unlock_error = Some("Type your passphrase.".into()),
+                }
+            }
+            Command::Lock => self.send(Job::Lock),
+            Command::SetUpIdentity => self.send(Job::SetUpIdentity),
+            Command::PickFile(incoming) => self.pick_file(incoming),
+            Command::Paste(incoming) => self.paste(incoming),
+            Command::Received(incoming, source, bytes) => self.received(incoming, source, bytes),
+            Command::LoadPath(incoming, path) => {
+                self.read_in_background(incoming, Source::File, path)
+            }
+            Command::Open(id) => self.send(Job::Show(id)),
+            Command::CloseDetail => self.state.detail = None,
+            Command::AskDelete(id) => self.state.confirm_delete = Some(id),
+            Command::CancelDelete => self.state.confirm_delete = None,
+            Command::Delete(id) => {
+                self.state.confirm_delete = None;
+                self.state.detail = None;
+                self.send(Job::Delete(id));
+            }
+            Command::RefreshStandings => self.send(Job::Standings),
+            Command::ChooseCredential(id) => {
+                self.state.presenting.credential = Some(id);
+                self.state.presenting.chosen.clear();
+                self.preview();
+            }
+            Command::Toggle(claim, on) => {
+                if on {
+                    self.state.presenting.chosen.insert(claim);
+                } else {
+                    self.state.presenting.chosen.remove(&claim);
+                }
+                self.preview();
+            }
+            Command::ConfirmPresent => {
+                let p = &self.state.presenting;
+                // Once per preview: a second click (or Ctrl+Enter) while signing signs nothing.
+                if self.state.is_busy(JobKind::Present) || p.done.is_some() {
+                    return;
+                }
+                if let (Some(id), Some(request), Some(_)) = (&p.credential, &p.request, &p.preview)
+                {
+                    let job = Job::Present {
+                        id: id.clone(),
+                        request: request.clone(),
+                        optional: p.chosen.iter().cloned().collect(),
+                    };
+                    self.send(job);
+                }
+            }
+            Command::CancelPresent => self.state.presenting = Presenting::default(),
+            Command::SaveOutput(what) => self.save_output(what, None),
+            Command::SavePath(what, path) => self.save_output(what, Some(path)),
+            Command::CopyOutput(what) => {
+                if let Some(text) = self.output_text(what) {
+                    self.ctx.copy_text(text);
+                    self.notify(
+                        Tone::Success,
+                        format!("{} copied to the clipboard.", output_name(what)),
+                    );
+                }
+            }
+            Command::ShowQr(what) => self.show_qr(what),
+            Command::CloseQr => self.state.qr = None,
+            Command::RefreshIdentity => self.send(Job::Identity),
+            Command::RotateKey => self.send(Job::RotateKey),
+            Command::MakeRequest => self.make_request(),
+            Command::ResetVerifier => self.state.verifying = Default::default(),
+            Command::SaveSettings(settings) => self.save_settings(settings),
+            Command::DismissNotice => self.state.notice = None,
+            Command::Notify(notice) => self.state.notice = Some(notice),
+        }
+    }
+
+    fn send(&mut self, job: Job) {
+        let kind = job.kind();
+        if self.worker.send(job) {
+            self.state.busy.push(kind);
+        } else {
+            self.notify(
+                Tone::Error,
+                "The background worker stopped; restart Siegel.".into(),
+            );
+        }
+    }
+
+    fn notify(&mut self, tone: Tone, text: String) {
+        self.state.notice = Some(Notice { tone, text });
+    }
+
+    fn take_passphrase(&mut self) -> Option<Passphrase> {
+        let p = Passphrase::try_from(self.forms.passphrase.expose()).ok();
+        self.forms.wipe_secrets();
+        ui::forget_secret_fields(&self.ctx);
+        p
+    }
+
+    fn create_vault(&mut self) {
+        self.state.unlock_error = None;
+        let f = &self.forms;
+        if let Some(problem) =
+            ui::unlock::new_passphrase_problem(f.passphrase.expose(), f.passphrase_again.expose())
+        {
+            self.state.unlock_error = Some(problem.into());
+            return;
+        }
+        if let Some(passphrase) = self.take_passphrase() {
+            self.send(Job::Create { passphrase });
+        }
+    }
+
+    fn restore_vault(&mut self) {
+        self.state.unlock_error = None;
+        let f = &self.forms;
+        if f.backup_path.trim().is_empty() {
+            self.state.unlock_error = Some("Choose the backup file.".into());
+            return;
+        }
+        if let Some(problem) =
+            ui::unlock::new_passphrase_problem(f.passphrase.expose(), f.passphrase_again.expose())
+        {
+            self.state.unlock_error = Some(problem.into());
+            return;
+        }
+        let Ok(backup_passphrase) = Passphrase::try_from(f.backup_passphrase.expose()) else {
+            self.state.unlock_error = Some("Type the backup's passphrase.".into());
+            return;
+        };
+        let backup = PathBuf::from(f.backup_path.trim());
+        if let Some(passphrase) = self.take_passphrase() {
+            self.send(Job::Restore {
+                backup,
+                backup_passphrase,
+                passphrase,
+            });
+        }
+    }
+
+    fn preview(&mut self) {
+        let p = &mut self.state.presenting;
+        p.preview = None;
+        p.problem = None;
+        p.done = None;
+        if let (Some(id), Some(request)) = (&p.credential, &p.request) {
+            let job = Job::Preview {
+                id: id.clone(),
+                request: request.clone(),
+                optional: p.chosen.iter().cloned().collect(),
+            };
+            self.send(job);
+        }
+    }
+
+    fn make_request(&mut self) {
+        let f = &self.forms.verifier;
+        let pick = |ask| {
+            f.asks
+                .iter()
+                .filter(|(_, a)| *a == ask)
+                .map(|(c, _)| c.clone())
+                .collect::<Vec<_>>()
+        };
+        let job = Job::NewRequest {
+            domain: f.domain.trim().to_owned(),
+            required: pick(crate::state::Ask::Required),
+            optional: pick(crate::state::Ask::Optional),
+            purpose: f.purpose.clone(),
+            valid_for: u64::from(f.minutes.max(1)) * 60,
+        };
+        self.state.verifying = Default::default();
+        self.send(job);
+    }
+
+    fn received(&mut self, incoming: Incoming, source: Source, bytes: Vec<u8>) {
+        if self.state.phase != Phase::Unlocked && incoming != Incoming::Presentation {
+            self.notify(Tone::Error, "Unlock the wallet first.".into());
+            return;
+        }
+        match incoming {
+            Incoming::Credential => {
+                self.state.screen = Screen::Credentials;
+                self.send(Job::Import { bytes });
+            }
+            Incoming::Request => {
+                self.state.screen = Screen::Present;
+                match PresentationRequest::parse(&bytes) {
+                    Ok(request) => self.open_request(request),
+                    Err(e) => self.notify(
+                        Tone::Error,
+                        format!(
+                            "That {} is not a request Siegel can answer: {e}",
+                            source_name(source)
+                        ),
+                    ),
+                }
+            }
+            Incoming::Presentation => {
+                self.state.screen = Screen::Verify;
+                match self.state.verifying.request.clone() {
+                    Some(request) => {
+                        self.state.verifying.report = None;
+                        self.send(Job::Verify { bytes, request });
+                    }
+                    None => self.notify(
+                        Tone::Error,
+                        "Make a request first: a presentation is checked against the request it answers.".into(),
+                    ),
+                }
+            }
+        }
+    }
+
+    fn open_request(&mut self, request: PresentationRequest) {
+        let selection = match request.selection() {
+            Ok(s) => s,
+            Err(e) => {
+                self.notify(Tone::Error, format!("The request cannot be answered: {e}"));
+                return;
+            }
+        };
+        // The only credential that can answer, if there is exactly one, is chosen for the holder.
+        let fitting: Vec<_> = self
+            .state
+            .wallet
+            .credentials
+            .iter()
+            .filter(|c| selection.types.iter().all(|t| c.types.contains(t)))
+            .map(|c| c.id.clone())
+            .collect();
+        self.state.presenting = Presenting {
+            request: Some(request),
+            selection: Some(selection),
+            ..Presenting::default()
+        };
+        if let [only] = fitting.as_slice() {
+            self.state.presenting.credential = Some(only.clone());
+            self.preview();
+        }
+    }
+
+    /// Reads a file (size-capped) on a background thread and posts its bytes back.
+    fn read_in_background(&mut self, incoming: Incoming, source: Source, path: PathBuf) {
+        let tx = self.events.0.clone();
+        let ctx = self.ctx.clone();
+        std::thread::spawn(move || {
+            let command = match read_capped(&path, limit(incoming)) {
+                Ok(bytes) => Command::Received(incoming, source, bytes),
+                Err(e) => Command::Notify(Notice {
+                    tone: Tone::Error,
+                    text: e,
+                }),
+            };
+            let _ = tx.send(command);
+            ctx.request_repaint();
+        });
+    }
+
+    fn pick_file(&mut self, incoming: Incoming) {
+        if !self.config.desktop {
+            self.notify(
+                Tone::Info,
+                "No file dialog here: drop the file on the window or type its path.".into(),
+            );
+            return;
+        }
+        let tx = self.events.0.clone();
+        let ctx = self.ctx.clone();
+        std::thread::spawn(move || {
+            let picked = rfd::FileDialog::new()
+                .set_title(match incoming {
+                    Incoming::Credential => "Import a credential",
+                    Incoming::Request => "Open a presentation request",
+                    Incoming::Presentation => "Open a presentation to verify",
+                })
+                .add_filter("JSON", &["json", "jsonld"])
+                .pick_file();
+            if let Some(path) = picked {
+                let command = match read_capped(&path, limit(incoming)) {
+                    Ok(bytes) => Command::Received(incoming, Source::File, bytes),
+                    Err(e) => Command::Notify(Notice {
+                        tone: Tone::Error,
+                        text: e,
+                    }),
+                };
+                let _ = tx.send(command);
+                ctx.request_repaint();
+            }
+        });
+    }
+
+    fn paste(&mut self, incoming: Incoming) {
+        if !self.config.desktop {
+            self.notify(
+                Tone::Info,
+                "No clipboard here: press Ctrl+V in the window instead.".into(),
+            );
+            return;
+        }
+        let tx = self.events.0.clone();
+        let ctx = self.ctx.clone();
+        std::thread::spawn(move || {
+            let command = match arboard::Clipboard::new().and_then(|mut c| c.get_text()) {
+                Ok(text) if text.len() <= limit(incoming) => {
+                    Command::Received(incoming, Source::Paste, text.into_bytes())
+                }
+                Ok(text) => Command::Notify(Notice {
+                    tone: Tone::Error,
+                    text: format!(
+                        "The clipboard holds {} bytes; at most {} are read.",
+                        text.len(),
+                        limit(incoming)
+                    ),
+                }),
+                Err(e) => Command::Notify(Notice {
+                    tone: Tone::Error,
+                    text: format!(
+                        "The clipboard cannot be read ({e}); open the file or drop it instead."
+                    ),
+                }),
+            };
+            let _ = tx.send(command);
+            ctx.request_repaint();
+        });
+    }
+
+    fn output_text(&self, what: Output) -> Option<String> {
+        match what {
+            Output::Presentation => self.state.presenting.done.as_ref().map(|d| d.json.clone()),
+            Output::Request => self
+                .state
+                .verifying
+                .request
+                .as_ref()
+                .map(PresentationRequest::to_json_pretty),
+        }
+    }
+
+    fn save_output(&mut self, what: Output, path: Option<PathBuf>) {
+        let Some(text) = self.output_text(what) else {
+            return;
+        };
+        if path.is_none() && !self.config.desktop {
+            self.notify(
+                Tone::Info,
+                "No file dialog here: type a path and press Save to path.".into(),
+            );
+            return;
+        }
+        let tx = self.events.0.clone();
+        let ctx = self.ctx.clone();
+        std::thread::spawn(move || {
+            let path = path.or_else(|| {
+                rfd::FileDialog::new()
+                    .set_file_name(match what {
+                        Output::Presentation => "presentation.json",
+                        Output::Request => "request.json",
+                    })
+                    .add_filter("JSON", &["json"])
+                    .save_file()
+            });
+            let Some(path) = path else { return };
+            let notice = match wallet_core::fs::write_atomic(&path, text.as_bytes()) {
+                Ok(()) => Notice {
+                    tone: Tone::Success,
+                    text: format!("{} saved to {}.", output_name(what), path.display()),
+                },
+                Err(e) => Notice {
+                    tone: Tone::Error,
+                    text: format!("Cannot save to {}: {e}", path.display()),
+                },
+            };
+            let _ = tx.send(Command::Notify(notice));
+            ctx.request_repaint();
+        });
+    }
+
+    fn show_qr(&mut self, what: Output) {
+        let Some(text) = self.output_text(what) else {
+            return;
+        };
+        // Compact JSON: the QR code holds at most 2,953 bytes.
+        let compact = serde_json::from_str::<serde_json::Value>(&text)
+            .map(|v| v.to_string())
+            .unwrap_or(text);
+        match qrcode::QrCode::with_error_correction_level(compact.as_bytes(), qrcode::EcLevel::L) {
+            Ok(code) => {
+                self.state.qr = Some(QrView {
+                    what,
+                    width: code.width(),
+                    modules: code
+                        .to_colors()
+                        .into_iter()
+                        .map(|c| c == qrcode::Color::Dark)
+                        .collect(),
+                });
+            }
+            Err(_) => self.notify(
+                Tone::Info,
+                format!(
+                    "The {} is {} bytes: more than one QR code holds (2,953). Save it or copy it instead.",
+                    output_name(what).to_lowercase(),
+                    compact.len()
+                ),
+            ),
+        }
+    }
+
+    fn save_settings(&mut self, settings: Settings) {
+        if let Err(e) = settings.validate() {
+            self.notify(Tone::Error, e.to_string());
+            return;
+        }
+        if let Some(path) = &self.config.settings_path
+            && let Err(e) = settings.save(path)
+        {
+            self.notify(Tone::Error, e.to_string());
+            return;
+        }
+        let moved = settings.home().ok() != self.state.settings.home().ok()
+            || settings.chain_spec().ok() != self.state.settings.chain_spec().ok();
+        apply_theme(&self.ctx, settings.theme);
+        self.state.settings = settings.clone();
+        self.config.settings = settings.clone();
+        if moved && let (Ok(home), Ok(chain)) = (settings.home(), settings.chain_spec()) {
+            self.send(Job::Reconfigure { home, chain });
+        }
+        self.notify(Tone::Success, "Settings saved.".into());
+    }
+
+    fn on_reply(&mut self, reply: Reply) {
+        if let Some(i) = self.state.busy.iter().position(|k| *k == reply.kind) {
+            self.state.busy.remove(i);
+        }
+        match reply.result {
+            Ok(done) => self.on_done(reply.kind, done),
+            Err(failure) => self.on_failure(reply.kind, failure),
+        }
+    }
+
+    fn on_done(&mut self, kind: JobKind, done: Done) {
+        match done {
+            Done::Opened(view) => {
+                let created = kind == JobKind::Create;
+                self.state.phase = Phase::Unlocked;
+                self.state.screen = Screen::Credentials;
+                self.state.wallet = view;
+                self.last_activity = Instant::now();
+                if created {
+                    self.notify(
+                        Tone::Success,
+                        "Your wallet is ready, with a new DID on the chain.".into(),
+                    );
+                } else {
+                    self.state.notice = None;
+                }
+                self.send(Job::Standings);
+            }
+            Done::Locked => {
+                self.state.forget_wallet();
+                self.state.phase = Phase::Locked;
+            }
+            Done::Changed(view, changed) => {
+                self.state.wallet = view;
+                match changed {
+                    Changed::Imported(s) => {
+                        self.notify(
+                            Tone::Success,
+                            format!(
+                                "Checked and stored: {} from {}.",
+                                s.types.last().map_or("credential", String::as_str),
+                                s.issuer
+                            ),
+                        );
+                        self.send(Job::Standings);
+                    }
+                    Changed::Deleted(s) => {
+                        self.state.standings.remove(&s.id);
+                        self.notify(Tone::Info, format!("Deleted {}.", s.label));
+                    }
+                    Changed::Presented {
+                        json,
+                        disclosed,
+                        withheld,
+                    } => {
+                        let verifier = self
+                            .state
+                            .presenting
+                            .request
+                            .as_ref()
+                            .map(|r| r.client_id.to_string())
+                            .unwrap_or_default();
+                        self.notify(
+                            Tone::Success,
+                            format!(
+                                "Presentation for {verifier} signed and recorded in the history."
+                            ),
+                        );
+                        self.state.presenting.done = Some(Presented {
+                            json,
+                            verifier,
+                            disclosed,
+                            withheld,
+                        });
+                    }
+                }
+            }
+            Done::Detail(view) => self.state.detail = Some(view),
+            Done::Standings(list) => self.state.standings = list.into_iter().collect(),
+            Done::Previewed(preview) => {
+                self.state.presenting.preview = Some(preview);
+                self.state.presenting.problem = None;
+            }
+            Done::Identity(view) => {
+                if kind == JobKind::RotateKey {
+                    self.notify(
+                        Tone::Success,
+                        format!("New presentation key published: {}", view.holder.method),
+                    );
+                }
+                self.state.wallet.holder = Some(view.holder.clone());
+                self.state.identity = Some(view);
+            }
+            Done::IdentityCreated(view) => {
+                self.state.wallet = view;
+                self.state.identity = None;
+                self.notify(Tone::Success, "Your DID is on the chain.".into());
+            }
+            Done::RequestMade(request) => {
+                self.state.verifying.request = Some(request);
+                self.state.verifying.report = None;
+            }
+            Done::Verified(report) => self.state.verifying.report = Some(*report),
+            Done::Reconfigured { has_vault } => {
+                self.state.forget_wallet();
+                self.state.verifying = Default::default();
+                self.state.phase = if has_vault {
+                    Phase::Locked
+                } else {
+                    Phase::Welcome
+                };
+            }
+        }
+    }
+
+    fn on_failure(&mut self, kind: JobKind, failure: Failure) {
+        match kind {
+            JobKind::Unlock | JobKind::Create | JobKind::Restore => {
+                self.state.unlock_error = Some(failure.message);
+            }
+            JobKind::Preview => self.state.presenting.problem = Some(failure.message),
+            _ => self.notify(Tone::Error, failure.message),
+        }
+    }
+
+    /// Locks when the wallet has been idle for the auto-lock time; otherwise asks to be woken
+    /// when it would be.
+    fn auto_lock(&mut self, ctx: &egui::Context) {
+        let limit = self.state.settings.auto_lock_seconds;
+        if self.state.phase != Phase::Unlocked || limit == 0 || self.state.is_busy(JobKind::Lock) {
+            return;
+        }
+        let limit = Duration::from_secs(limit);
+        let idle = self.last_activity.elapsed();
+        if idle >= limit && self.state.busy.is_empty() {
+            self.send(Job::Lock);
+            self.notify(Tone::Info, "Locked after a period without use.".into());
+        } else {
+            ctx.request_repaint_after(limit.saturating_sub(idle).max(Duration::from_millis(50)));
+        }
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        let incoming = match self.state.screen {
+            Screen::Present => Incoming::Request,
+            Screen::Verify => Incoming::Presentation,
+            _ => Incoming::Credential,
+        };
+        for file in dropped {
+            self.read_in_background(incoming, Source::Drop, file.path().to_path_buf());
+        }
+    }
+
+    /// Ctrl+V with no text field focused pastes a document for the screen shown.
+    fn pasted(&mut self, ctx: &egui::Context) {
+        if ctx.memory(|m| m.focused().is_some()) {
+            return;
+        }
+        let pasted: Vec<String> = ctx.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Paste(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect()
+        });
+        let incoming = match self.state.screen {
+            Screen::Present => Incoming::Request,
+            Screen::Verify => Incoming::Presentation,
+            Screen::Credentials => Incoming::Credential,
+            _ => return,
+        };
+        for text in pasted {
+            if self.state.phase == Phase::Unlocked || incoming == Incoming::Presentation {
+                self.apply(Command::Received(
+                    incoming,
+                    Source::Paste,
+                    text.into_bytes(),
+                ));
+            }
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        if self.state.phase != Phase::Unlocked {
+            return;
+        }
+        for screen in Screen::ALL {
+            let key = match screen.shortcut_digit() {
+                1 => egui::Key::Num1,
+                2 => egui::Key::Num2,
+                3 => egui::Key::Num3,
+                4 => egui::Key::Num4,
+                5 => egui::Key::Num5,
+                _ => egui::Key::Num6,
+            };
+            let shortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, key);
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                self.apply(Command::Go(screen));
+            }
+        }
+        let pressed = |ctx: &egui::Context, modifiers, key| {
+            ctx.input_mut(|i| i.consume_shortcut(&egui::KeyboardShortcut::new(modifiers, key)))
+        };
+        let shift_command = egui::Modifiers::COMMAND | egui::Modifiers::SHIFT;
+        if pressed(ctx, egui::Modifiers::COMMAND, egui::Key::L) {
+            self.apply(Command::Lock);
+        }
+        // The screen's main action.
+        if pressed(ctx, egui::Modifiers::COMMAND, egui::Key::Enter) {
+            match self.state.screen {
+                Screen::Present if self.state.presenting.done.is_none() => {
+                    self.apply(Command::ConfirmPresent);
+                }
+                Screen::Verify if self.state.verifying.request.is_none() => {
+                    self.apply(Command::MakeRequest);
+                }
+                _ => {}
+            }
+        }
+        // Copy what the screen produced.
+        if pressed(ctx, shift_command, egui::Key::C) {
+            match self.state.screen {
+                Screen::Present => self.apply(Command::CopyOutput(Output::Presentation)),
+                Screen::Verify => self.apply(Command::CopyOutput(Output::Request)),
+                _ => {}
+            }
+        }
+    }
+
+    fn record_frame(&mut self) {
+        let Some(start) = self.frame_start.take() else {
+            return;
+        };
+        let took = start.elapsed();
+        let stats = &mut self.state.frames;
+        stats.frames += 1;
+        stats.longest = stats.longest.max(took);
+        for kind in &self.state.busy {
+            let slot = stats.longest_during.entry(kind.name()).or_default();
+            *slot = (*slot).max(took);
+        }
+        if stats.first_frame.is_none() {
+            stats.first_frame = Some(self.config.started.elapsed());
+        }
+    }
+}
+
+impl eframe::App for SiegelApp {
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
+        self.frame_start = Some(Instant::now());
+        // eframe reports the previous frame's CPU time; the jobs running now were running then.
+        if let Some(cpu) = frame.info().cpu_usage {
+            let took = Duration::from_secs_f32(cpu.max(0.0));
+            for kind in &self.state.busy {
+                let slot = self
+                    .state
+                    .frames
+                    .eframe_longest_during
+                    .entry(kind.name())
+                    .or_default();
+                *slot = (*slot).max(took);
+            }
+        }
+        while let Some(reply) = self.worker.try_recv() {
+            self.on_reply(reply);
+        }
+        while let Ok(command) = self.events.1.try_recv() {
+            self.apply(command);
+        }
+        let active =
+            ctx.input(|i| !i.events.is_empty() || i.pointer.is_moving() || i.pointer.any_down());
+        if active {
+            self.last_activity = Instant::now();
+        }
+        self.dropped_files(ctx);
+        self.pasted(ctx);
+        self.shortcuts(ctx);
+        let quit = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Q);
+        if ctx.input_mut(|i| i.consume_shortcut(&quit)) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        self.auto_lock(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let commands = ui::show(ui, &self.state, &mut self.forms);
+        for command in commands {
+            self.apply(command);
+        }
+        self.record_frame();
+    }
+
+    fn on_exit(&mut self) {
+        if std::env::var_os("SIEGEL_WALLET_TIMING").is_some() {
+            eprintln!("{}", timing_report(&self.state.frames));
+        }
+    }
+}
+
+/// The frame times as text (printed at exit with `SIEGEL_WALLET_TIMING=1`).
+pub fn timing_report(stats: &crate::state::FrameStats) -> String {
+    let mut s = format!(
+        "siegel-wallet timing: first frame {:.1} ms after start; {} frames; longest {:.2} ms",
+        stats.first_frame.unwrap_or_default().as_secs_f64() * 1e3,
+        stats.frames,
+        stats.longest.as_secs_f64() * 1e3
+    );
+    for (what, d) in &stats.longest_during {
+        s.push_str(&format!(
+            "; longest during {what} {:.2} ms",
+            d.as_secs_f64() * 1e3
+        ));
+    }
+    for (what, d) in &stats.eframe_longest_during {
+        s.push_str(&format!(
+            "; eframe CPU time, longest during {what} {:.2} ms",
+            d.as_secs_f64() * 1e3
+        ));
+    }
+    s
+}
+
+fn apply_theme(ctx: &egui::Context, theme: Theme) {
+    ctx.set_theme(match theme {
+        Theme::Light => egui::Theme::Light,
+        Theme::Dark => egui::Theme::Dark,
+    });
+}
+
+/// AccessKit on from the start, so screen readers (and the tests) see the widget tree.
+fn install_accessibility(ctx: &egui::Context) {
+    ctx.enable_accesskit();
+}
+
+fn limit(incoming: Incoming) -> usize {
+    match incoming {
+        Incoming::Credential | Incoming::Presentation => MAX_CREDENTIAL_BYTES,
+        Incoming::Request => MAX_REQUEST_BYTES,
+    }
+}
+
+fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::File => "file",
+        Source::Drop => "dropped file",
+        Source::Paste => "pasted text",
+    }
+}
+
+fn output_name(what: Output) -> &'static str {
+    match what {
+        Output::Presentation => "Presentation",
+        Output::Request => "Request",
+    }
+}
+
+/// Reads at most `limit` bytes of `path`; a longer file is refused, not cut.
+fn read_capped(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("Cannot open {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("Cannot read {}: {e}", path.display()))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "{} is larger than {limit} bytes; it is not a document Siegel reads.",
+            path.display()
+        ));
+    }
+    Ok(bytes)
+}

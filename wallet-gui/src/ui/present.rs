@@ -1,0 +1,190 @@
+//! Answering a presentation request: who asks and why, a claim picker (required claims locked
+//! on, optional ones off until chosen), a side-by-side preview of what the verifier will see and
+//! what stays hidden, then confirm.
+
+use wallet_core::holder::Standing;
+
+use crate::command::{Command, Incoming, Output};
+use crate::state::{Forms, State};
+use crate::tasks::JobKind;
+use crate::ui::widgets::{self, output_actions, text_field, value_text};
+
+/// The Present screen.
+pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command> {
+    let mut out = Vec::new();
+    let p = &state.presenting;
+    let (Some(request), Some(selection)) = (&p.request, &p.selection) else {
+        ui.heading("Answer a presentation request");
+        ui.horizontal(|ui| {
+            if ui.button("Open request file…").clicked() {
+                out.push(Command::PickFile(Incoming::Request));
+            }
+            if ui.button("Paste request").clicked() {
+                out.push(Command::Paste(Incoming::Request));
+            }
+        });
+        ui.horizontal(|ui| {
+            text_field(ui, "Request file", &mut forms.request_path);
+            if ui.button("Open from path").clicked() && !forms.request_path.trim().is_empty() {
+                out.push(Command::LoadPath(
+                    Incoming::Request,
+                    forms.request_path.trim().into(),
+                ));
+            }
+        });
+        ui.weak("Or drop the request file on this window, or press Ctrl+V.");
+        return out;
+    };
+
+    ui.heading("A verifier asks for a presentation");
+    egui::Grid::new("who-asks").num_columns(2).show(ui, |ui| {
+        ui.label("Who asks");
+        ui.strong(request.client_id.to_string());
+        ui.end_row();
+        ui.label("Why (in the verifier's words)");
+        ui.label(request.purpose.as_deref().unwrap_or("no reason given"));
+        ui.end_row();
+        ui.label("Request expires");
+        ui.label(request.expires_at().to_string());
+        ui.end_row();
+        ui.label("Credential type");
+        ui.label(selection.types.last().cloned().unwrap_or_default());
+        ui.end_row();
+    });
+    ui.add_space(6.0);
+
+    let fitting: Vec<_> = state
+        .wallet
+        .credentials
+        .iter()
+        .filter(|c| selection.types.iter().all(|t| c.types.contains(t)))
+        .collect();
+    if fitting.is_empty() {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            "No credential in this wallet can answer: it asks for a type you do not hold.",
+        );
+    } else {
+        ui.label("Answer with:");
+        for c in &fitting {
+            let chosen = p.credential.as_ref() == Some(&c.id);
+            let mut text = format!(
+                "{} · valid until {}",
+                c.label,
+                c.valid_until.as_deref().unwrap_or("no end")
+            );
+            let standing = state.standings.get(&c.id);
+            if !matches!(
+                standing,
+                Some(Standing::Valid | Standing::ExpiringSoon) | None
+            ) {
+                // The verifier will refuse it; say so before the holder signs anything.
+                text.push_str(&format!(" · {}", widgets::badge(standing).0));
+            }
+            if ui.radio(chosen, text).clicked() && !chosen {
+                out.push(Command::ChooseCredential(c.id.clone()));
+            }
+        }
+    }
+    ui.add_space(6.0);
+
+    ui.label("Claims asked for:");
+    for claim in &selection.required {
+        let mut on = true;
+        ui.add_enabled(
+            false,
+            egui::Checkbox::new(&mut on, format!("{claim} (required)")),
+        );
+    }
+    for claim in &selection.optional {
+        let mut on = p.chosen.contains(claim);
+        if ui
+            .checkbox(&mut on, format!("{claim} (optional)"))
+            .changed()
+        {
+            out.push(Command::Toggle(claim.clone(), on));
+        }
+    }
+    if selection.optional.is_empty() {
+        ui.weak("Every claim asked for is required: without them the verifier refuses the answer.");
+    }
+    ui.add_space(6.0);
+
+    if let Some(problem) = &p.problem {
+        ui.colored_label(ui.visuals().error_fg_color, problem);
+    }
+    if let Some(preview) = &p.preview {
+        ui.separator();
+        ui.heading("Preview");
+        ui.columns(2, |cols| {
+            cols[0].strong(format!("{} will see", preview.verifier));
+            egui::Grid::new("will-see")
+                .striped(true)
+                .num_columns(2)
+                .show(&mut cols[0], |ui| {
+                    for (k, v) in &preview.disclosed {
+                        ui.colored_label(widgets::WARN, k);
+                        ui.label(value_text(v));
+                        ui.end_row();
+                    }
+                    for (k, v) in &preview.always {
+                        ui.weak(k);
+                        ui.weak(v);
+                        ui.end_row();
+                    }
+                });
+            cols[0].weak("The grey rows are part of every presentation of this credential.");
+            cols[1].strong("Stays hidden");
+            egui::Grid::new("stays-hidden")
+                .striped(true)
+                .num_columns(2)
+                .show(&mut cols[1], |ui| {
+                    for (k, v) in &preview.withheld {
+                        ui.colored_label(widgets::GOOD, k);
+                        ui.label(value_text(v));
+                        ui.end_row();
+                    }
+                });
+            if preview.withheld.is_empty() {
+                cols[1].label("Nothing: every claim is disclosed.");
+            }
+        });
+        ui.add_space(6.0);
+        let signing = state.is_busy(JobKind::Present);
+        ui.horizontal(|ui| {
+            let confirm = ui.add_enabled(
+                !signing && p.done.is_none(),
+                egui::Button::new(format!("Confirm and sign for {}", preview.verifier)),
+            );
+            if confirm.clicked() {
+                out.push(Command::ConfirmPresent);
+            }
+            if ui.button("Cancel").clicked() {
+                out.push(Command::CancelPresent);
+            }
+            if signing {
+                ui.spinner();
+            }
+        });
+    } else if p.credential.is_some() && p.problem.is_none() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Preparing the preview…");
+        });
+    }
+
+    if let Some(done) = &p.done {
+        ui.separator();
+        ui.colored_label(
+            widgets::GOOD,
+            format!(
+                "Presentation for {} is ready and recorded in the history.",
+                done.verifier
+            ),
+        );
+        ui.label(format!("Disclosed: {}", done.disclosed.join(", ")));
+        ui.label(format!("Withheld: {}", done.withheld.join(", ")));
+        output_actions(ui, Output::Presentation, &mut forms.save_path, &mut out);
+    }
+    out
+}

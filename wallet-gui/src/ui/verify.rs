@@ -1,0 +1,147 @@
+//! The verifier's desk: make a request, receive the answer, read the report check by check.
+
+use wallet_core::verify::Outcome;
+
+use crate::command::{Command, Incoming, Output};
+use crate::state::{Ask, Forms, State};
+use crate::tasks::JobKind;
+use crate::ui::widgets::{self, output_actions, text_field};
+
+/// The Verify screen.
+pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command> {
+    let mut out = Vec::new();
+    ui.heading("Verify a presentation");
+    let v = &state.verifying;
+    let Some(request) = &v.request else {
+        ui.label("1. Make a request: pick the claims you need.");
+        let f = &mut forms.verifier;
+        text_field(ui, "Your domain", &mut f.domain);
+        text_field(ui, "Purpose shown to the holder", &mut f.purpose);
+        ui.horizontal(|ui| {
+            let l = ui.label("Valid for (minutes)");
+            ui.add(egui::DragValue::new(&mut f.minutes).range(1..=1440))
+                .labelled_by(l.id);
+        });
+        egui::Grid::new("asks")
+            .striped(true)
+            .num_columns(4)
+            .show(ui, |ui| {
+                for (claim, ask) in &mut f.asks {
+                    ui.label(claim.as_str());
+                    for (value, text) in [
+                        (Ask::No, "not asked"),
+                        (Ask::Required, "required"),
+                        (Ask::Optional, "optional"),
+                    ] {
+                        let r = ui.radio_value(ask, value, text);
+                        r.widget_info(|| {
+                            egui::WidgetInfo::selected(
+                                egui::Role::RadioButton,
+                                true,
+                                *ask == value,
+                                format!("{claim}: {text}"),
+                            )
+                        });
+                    }
+                    ui.end_row();
+                }
+            });
+        if ui.button("Make request").clicked() {
+            out.push(Command::MakeRequest);
+        }
+        return out;
+    };
+    ui.label(format!(
+        "Request for {} made; it expires at {}.",
+        request.client_id,
+        request.expires_at()
+    ));
+    egui::CollapsingHeader::new("Request (JSON)").show(ui, |ui| {
+        ui.add(
+            egui::Label::new(egui::RichText::new(request.to_json_pretty()).monospace())
+                .selectable(true),
+        );
+    });
+    output_actions(ui, Output::Request, &mut forms.save_path, &mut out);
+    ui.add_space(6.0);
+    ui.label("2. Receive the holder's presentation:");
+    ui.horizontal(|ui| {
+        if ui.button("Open presentation file…").clicked() {
+            out.push(Command::PickFile(Incoming::Presentation));
+        }
+        if ui.button("Paste presentation").clicked() {
+            out.push(Command::Paste(Incoming::Presentation));
+        }
+        if ui.button("New request").clicked() {
+            out.push(Command::ResetVerifier);
+        }
+    });
+    ui.horizontal(|ui| {
+        text_field(ui, "Presentation file", &mut forms.presentation_path);
+        if ui.button("Verify from path").clicked() && !forms.presentation_path.trim().is_empty() {
+            out.push(Command::LoadPath(
+                Incoming::Presentation,
+                forms.presentation_path.trim().into(),
+            ));
+        }
+    });
+    ui.weak("Or drop the file on this window, or press Ctrl+V.");
+    if state.is_busy(JobKind::Verify) {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Verifying…");
+        });
+    }
+    if let Some(report) = &v.report {
+        ui.separator();
+        if report.is_valid() {
+            ui.heading(egui::RichText::new("Presentation VALID").color(widgets::GOOD));
+        } else {
+            ui.heading(egui::RichText::new("Presentation INVALID").color(widgets::BAD));
+        }
+        egui::Grid::new("checks")
+            .striped(true)
+            .num_columns(3)
+            .show(ui, |ui| {
+                for c in &report.checks {
+                    let (mark, color, detail) = match &c.outcome {
+                        Outcome::Passed(d) => ("passed", widgets::GOOD, d),
+                        Outcome::Failed(d) => ("FAILED", widgets::BAD, d),
+                    };
+                    ui.colored_label(color, mark);
+                    ui.label(c.name.title());
+                    ui.label(detail);
+                    ui.end_row();
+                }
+            });
+        if let Some(i) = &report.issuer {
+            ui.label(format!("Issuer: {i}"));
+        }
+        if let Some(h) = &report.holder {
+            ui.label(format!("Holder: {h}"));
+        }
+        if !report.disclosed.is_empty() {
+            ui.strong("What the holder disclosed (as the proof verified it):");
+            egui::Grid::new("disclosed")
+                .striped(true)
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for d in &report.disclosed {
+                        ui.label(&d.claim);
+                        ui.label(&d.value);
+                        ui.end_row();
+                    }
+                });
+        }
+        if !report.hidden.is_empty() {
+            ui.label(format!("Stayed hidden: {}", report.hidden.join(", ")));
+        }
+        if report.retryable {
+            ui.colored_label(
+                widgets::WARN,
+                "The chain could not be reached: retry when the node is back.",
+            );
+        }
+    }
+    out
+}
