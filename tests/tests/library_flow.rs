@@ -448,3 +448,62 @@ fn holder_binding_required_but_absent() {
         "{report:#?}"
     );
 }
+
+/// An issuer that makes a claim mandatory (so every presentation reveals it) is refused on
+/// receipt: the wallet's preview could not honestly list that claim as hidden. The same key,
+/// document and options with Siegel's pointers are accepted, so only the pointers differ.
+#[test]
+fn a_credential_with_other_mandatory_claims_is_refused_on_receipt() {
+    use wallet_core::di::ProofPurpose;
+    use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
+    let mut w = World::new();
+    let issued = w.issue(sample_claims(), 30).document;
+    let profile = wallet_core::issuer::profile(&w.bank.vault)
+        .unwrap()
+        .unwrap();
+    let bbs = w
+        .bank
+        .vault
+        .keys()
+        .into_iter()
+        .find(|k| k.kind == wallet_core::keys::KeyKind::BbsBls12381Sha256)
+        .unwrap();
+    let key = w.bank.vault.key_secret(&bbs.id).unwrap().bbs().unwrap();
+    let mut unsecured = issued.clone();
+    let created = unsecured["proof"]["created"].as_str().map(str::to_owned);
+    unsecured.as_object_mut().unwrap().remove("proof");
+    let options = ProofOptions {
+        verification_method: profile.method.to_string(),
+        proof_purpose: ProofPurpose::AssertionMethod,
+        created: created.map(|c| wallet_core::di::DateTime::parse(&c).unwrap()),
+        challenge: None,
+        domain: None,
+    };
+    let sign = |pointers: &[&str]| {
+        let pointers: Vec<String> = pointers.iter().map(|p| (*p).to_owned()).collect();
+        wallet_core::di::bbs_2023::issue(&unsecured, &key, &pointers, &options).unwrap()
+    };
+    let mut leaky: Vec<&str> = wallet_core::issuer::MANDATORY_POINTERS.to_vec();
+    leaky.push("/credentialSubject/birthDate");
+    let err = wallet_core::holder::receive(
+        &mut w.holder.vault,
+        &w.ledger,
+        sign(&leaky).to_string().as_bytes(),
+        &w.clock,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("/credentialSubject/birthDate"),
+        "{err}"
+    );
+    assert!(wallet_core::holder::list(&w.holder.vault).is_empty());
+    wallet_core::holder::receive(
+        &mut w.holder.vault,
+        &w.ledger,
+        sign(&wallet_core::issuer::MANDATORY_POINTERS)
+            .to_string()
+            .as_bytes(),
+        &w.clock,
+    )
+    .unwrap();
+}

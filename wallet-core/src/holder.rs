@@ -268,6 +268,30 @@ pub fn receive(
             "signed with {vm}, which is not a key of the issuer {issuer}"
         )));
     }
+    // What every presentation of this credential reveals is fixed by the issuer (the base
+    // proof's mandatory pointers). The wallet promises the holder a preview of exactly what a
+    // verifier sees, so it takes only credentials that make Siegel's fixed set mandatory: an
+    // issuer that made a claim mandatory would reveal it behind the holder's back.
+    let mandatory = doc
+        .get("proof")
+        .and_then(Value::as_object)
+        .ok_or_else(|| AppError::Refused("the credential has no proof".into()))
+        .and_then(|p| {
+            di::bbs_2023::parse_base_proof_value(p)
+                .map_err(|e| AppError::Refused(format!("the credential's proof value: {e}")))
+        })?
+        .mandatory_pointers;
+    let mut got: Vec<&str> = mandatory.iter().map(String::as_str).collect();
+    got.sort_unstable();
+    let mut want = crate::issuer::MANDATORY_POINTERS.to_vec();
+    want.sort_unstable();
+    if got != want {
+        return Err(AppError::Refused(format!(
+            "the issuer made {} visible in every presentation; Siegel takes credentials that always show only {}",
+            got.join(", "),
+            want.join(", ")
+        )));
+    }
     if status.issuer != issuer {
         return Err(AppError::Refused(
             "the status entry belongs to another identity than the issuer".into(),
@@ -663,21 +687,22 @@ pub fn preview(
 ) -> Result<Preview, AppError> {
     let plan = Plan::new(vault, id, request, optional, clock)?;
     let view = show(vault, id)?;
-    let mut always = vec![
-        (
-            "issuer".to_owned(),
-            match &view.summary.issuer_name {
-                Some(name) => format!("{name} ({})", view.summary.issuer),
-                None => view.summary.issuer.clone(),
-            },
-        ),
+    let mut always = Vec::new();
+    if let Some(name) = &view.summary.issuer_name {
+        always.push(("issuer".to_owned(), name.clone()));
+    }
+    always.extend([
+        ("issuer DID".to_owned(), view.summary.issuer.clone()),
         ("type".to_owned(), view.summary.types.join(", ")),
-    ];
+    ]);
     if let Some(from) = &view.valid_from {
         always.push(("valid from".to_owned(), from.clone()));
     }
     if let Some(until) = &view.summary.valid_until {
         always.push(("valid until".to_owned(), until.clone()));
+    }
+    if let Some(schema) = doc_schema_id(vault, id)? {
+        always.push(("schema".to_owned(), schema));
     }
     if let Some(index) = view.status_index {
         always.push(("status list entry".to_owned(), index.to_string()));
@@ -699,6 +724,16 @@ pub fn preview(
         withheld: plan.withheld().cloned().collect(),
         always,
     })
+}
+
+/// The `credentialSchema` id of a stored credential (always disclosed).
+fn doc_schema_id(vault: &Vault, id: &CredentialId) -> Result<Option<String>, AppError> {
+    let (_, doc) = stored(vault, id)?;
+    Ok(doc
+        .get("credentialSchema")
+        .and_then(|s| s.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned))
 }
 
 /// Answers `request` with stored credential `id`: derives a bbs-2023 proof disclosing the

@@ -353,6 +353,24 @@ fn the_envelope_is_checked() {
             r#""did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK" is not a did:ethr DID (an Ethereum address or public key, optionally after a network name or hex chain id)"#,
         ),
         (
+            "/issuer",
+            json!({"id": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "name": "Bank"}),
+            "/issuer/id",
+            r#""did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK" is not a did:ethr DID (an Ethereum address or public key, optionally after a network name or hex chain id)"#,
+        ),
+        (
+            "/issuer",
+            json!({"id": "did:ethr:0x539:0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"}),
+            "/issuer/name",
+            "is required but missing",
+        ),
+        (
+            "/issuer",
+            json!({"id": "did:ethr:0x539:0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", "name": "Bank", "url": "https://bank.example"}),
+            "/issuer/url",
+            "is not allowed here",
+        ),
+        (
             "/validFrom",
             json!("2026-11-26"),
             "/validFrom",

@@ -5,7 +5,7 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use wallet_core::holder::MAX_CREDENTIAL_BYTES;
 use wallet_core::request::{MAX_REQUEST_BYTES, PresentationRequest};
@@ -43,7 +43,12 @@ pub struct SiegelApp {
     worker: Worker,
     config: Config,
     events: (Sender<Command>, Receiver<Command>),
-    last_activity: Instant,
+    /// Wall-clock time of the last input (it advances while the machine sleeps, unlike
+    /// `Instant`, so a laptop that wakes up after the auto-lock time finds the wallet locked).
+    last_activity: SystemTime,
+    /// The egui pass the last `logic` call saw: the same number again means the window is
+    /// hidden and the input is the last shown frame's, already handled.
+    last_pass: u64,
     frame_start: Option<Instant>,
     ctx: egui::Context,
 }
@@ -94,7 +99,8 @@ impl SiegelApp {
             worker,
             config,
             events: channel(),
-            last_activity: Instant::now(),
+            last_activity: SystemTime::now(),
+            last_pass: u64::MAX,
             frame_start: None,
             ctx: ctx.clone(),
         })
@@ -152,8 +158,12 @@ impl SiegelApp {
                     None => self.state.unlock_error = Some("Type your passphrase.".into()),
                 }
             }
-            Command::Lock => self.send(Job::Lock),
-            Command::SetUpIdentity => self.send(Job::SetUpIdentity),
+            Command::Lock => self.lock_now(),
+            Command::SetUpIdentity => {
+                if !self.state.is_busy(JobKind::SetUpIdentity) {
+                    self.send(Job::SetUpIdentity);
+                }
+            }
             Command::PickFile(incoming) => self.pick_file(incoming),
             Command::Paste(incoming) => self.paste(incoming),
             Command::Received(incoming, source, bytes) => self.received(incoming, source, bytes),
@@ -171,11 +181,17 @@ impl SiegelApp {
             }
             Command::RefreshStandings => self.send(Job::Standings),
             Command::ChooseCredential(id) => {
+                if self.state.is_busy(JobKind::Present) {
+                    return;
+                }
                 self.state.presenting.credential = Some(id);
                 self.state.presenting.chosen.clear();
                 self.preview();
             }
             Command::Toggle(claim, on) => {
+                if self.state.is_busy(JobKind::Present) {
+                    return;
+                }
                 if on {
                     self.state.presenting.chosen.insert(claim);
                 } else {
@@ -192,6 +208,7 @@ impl SiegelApp {
                 if let (Some(id), Some(request), Some(_)) = (&p.credential, &p.request, &p.preview)
                 {
                     let job = Job::Present {
+                        generation: p.generation,
                         id: id.clone(),
                         request: request.clone(),
                         optional: p.chosen.iter().cloned().collect(),
@@ -199,7 +216,13 @@ impl SiegelApp {
                     self.send(job);
                 }
             }
-            Command::CancelPresent => self.state.presenting = Presenting::default(),
+            Command::CancelPresent => {
+                let generation = self.state.presenting.generation + 1;
+                self.state.presenting = Presenting {
+                    generation,
+                    ..Presenting::default()
+                };
+            }
             Command::SaveOutput(what) => self.save_output(what, None),
             Command::SavePath(what, path) => self.save_output(what, Some(path)),
             Command::CopyOutput(what) => {
@@ -214,8 +237,19 @@ impl SiegelApp {
             Command::ShowQr(what) => self.show_qr(what),
             Command::CloseQr => self.state.qr = None,
             Command::RefreshIdentity => self.send(Job::Identity),
-            Command::RotateKey => self.send(Job::RotateKey),
-            Command::MakeRequest => self.make_request(),
+            Command::AskRotate => self.state.confirm_rotate = true,
+            Command::CancelRotate => self.state.confirm_rotate = false,
+            Command::RotateKey => {
+                self.state.confirm_rotate = false;
+                if !self.state.is_busy(JobKind::RotateKey) {
+                    self.send(Job::RotateKey);
+                }
+            }
+            Command::MakeRequest => {
+                if !self.state.is_busy(JobKind::NewRequest) {
+                    self.make_request();
+                }
+            }
             Command::ResetVerifier => self.state.verifying = Default::default(),
             Command::SaveSettings(settings) => self.save_settings(settings),
             Command::DismissNotice => self.state.notice = None,
@@ -289,11 +323,13 @@ impl SiegelApp {
 
     fn preview(&mut self) {
         let p = &mut self.state.presenting;
+        p.generation += 1;
         p.preview = None;
         p.problem = None;
         p.done = None;
         if let (Some(id), Some(request)) = (&p.credential, &p.request) {
             let job = Job::Preview {
+                generation: p.generation,
                 id: id.clone(),
                 request: request.clone(),
                 optional: p.chosen.iter().cloned().collect(),
@@ -379,6 +415,7 @@ impl SiegelApp {
             .map(|c| c.id.clone())
             .collect();
         self.state.presenting = Presenting {
+            generation: self.state.presenting.generation + 1,
             request: Some(request),
             selection: Some(selection),
             ..Presenting::default()
@@ -490,6 +527,30 @@ impl SiegelApp {
         let Some(text) = self.output_text(what) else {
             return;
         };
+        // A typed path names a new file outside the wallet's own directory: typing the vault's
+        // name must not replace the vault. (The file dialog asks before replacing a file.)
+        let typed = path.is_some();
+        if let Some(p) = &path {
+            if !p.is_absolute() {
+                self.notify(
+                    Tone::Error,
+                    format!("{} is not an absolute path.", p.display()),
+                );
+                return;
+            }
+            if let Ok(home) = self.state.settings.home()
+                && p.starts_with(home.dir())
+            {
+                self.notify(
+                    Tone::Error,
+                    format!(
+                        "{} is inside the wallet's data directory; save it elsewhere.",
+                        p.display()
+                    ),
+                );
+                return;
+            }
+        }
         if path.is_none() && !self.config.desktop {
             self.notify(
                 Tone::Info,
@@ -510,7 +571,12 @@ impl SiegelApp {
                     .save_file()
             });
             let Some(path) = path else { return };
-            let notice = match wallet_core::fs::write_atomic(&path, text.as_bytes()) {
+            let written = if typed {
+                wallet_core::fs::write_new_atomic(&path, text.as_bytes())
+            } else {
+                wallet_core::fs::write_atomic(&path, text.as_bytes())
+            };
+            let notice = match written {
                 Ok(()) => Notice {
                     tone: Tone::Success,
                     text: format!("{} saved to {}.", output_name(what), path.display()),
@@ -590,26 +656,31 @@ impl SiegelApp {
 
     fn on_done(&mut self, kind: JobKind, done: Done) {
         match done {
-            Done::Opened(view) => {
-                let created = kind == JobKind::Create;
+            Done::Opened(view, warning) => {
                 self.state.phase = Phase::Unlocked;
                 self.state.screen = Screen::Credentials;
                 self.state.wallet = view;
-                self.last_activity = Instant::now();
-                if created {
-                    self.notify(
+                self.last_activity = SystemTime::now();
+                match warning {
+                    Some(w) => self.notify(Tone::Error, w),
+                    None if kind == JobKind::Create => self.notify(
                         Tone::Success,
                         "Your wallet is ready, with a new DID on the chain.".into(),
-                    );
-                } else {
-                    self.state.notice = None;
+                    ),
+                    None => self.state.notice = None,
                 }
                 self.send(Job::Standings);
             }
-            Done::Locked => {
-                self.state.forget_wallet();
-                self.state.phase = Phase::Locked;
-            }
+            // The UI locked when asked; now the worker has dropped the vault too.
+            Done::Locked => {}
+            // What a job read from the vault is not shown once the wallet is locked.
+            Done::Changed(..)
+            | Done::Detail(_)
+            | Done::Standings(_)
+            | Done::Previewed(..)
+            | Done::Identity(_)
+            | Done::IdentityCreated(_)
+                if self.state.phase != Phase::Unlocked => {}
             Done::Changed(view, changed) => {
                 self.state.wallet = view;
                 match changed {
@@ -629,37 +700,37 @@ impl SiegelApp {
                         self.notify(Tone::Info, format!("Deleted {}.", s.label));
                     }
                     Changed::Presented {
+                        generation,
+                        verifier,
                         json,
                         disclosed,
                         withheld,
                     } => {
-                        let verifier = self
-                            .state
-                            .presenting
-                            .request
-                            .as_ref()
-                            .map(|r| r.client_id.to_string())
-                            .unwrap_or_default();
                         self.notify(
                             Tone::Success,
                             format!(
                                 "Presentation for {verifier} signed and recorded in the history."
                             ),
                         );
-                        self.state.presenting.done = Some(Presented {
-                            json,
-                            verifier,
-                            disclosed,
-                            withheld,
-                        });
+                        if generation == self.state.presenting.generation {
+                            self.state.presenting.done = Some(Presented {
+                                json,
+                                verifier,
+                                disclosed,
+                                withheld,
+                            });
+                        }
                     }
                 }
             }
             Done::Detail(view) => self.state.detail = Some(view),
             Done::Standings(list) => self.state.standings = list.into_iter().collect(),
-            Done::Previewed(preview) => {
-                self.state.presenting.preview = Some(preview);
-                self.state.presenting.problem = None;
+            Done::Previewed(generation, preview) => {
+                // A preview for a choice the holder has since changed is not this choice's.
+                if generation == self.state.presenting.generation {
+                    self.state.presenting.preview = Some(preview);
+                    self.state.presenting.problem = None;
+                }
             }
             Done::Identity(view) => {
                 if kind == JobKind::RotateKey {
@@ -699,6 +770,11 @@ impl SiegelApp {
                 self.state.unlock_error = Some(failure.message);
             }
             JobKind::Preview => self.state.presenting.problem = Some(failure.message),
+            JobKind::RotateKey => {
+                // The vault may hold the new key even though the old one was not withdrawn.
+                self.notify(Tone::Error, failure.message);
+                self.send(Job::Identity);
+            }
             _ => self.notify(Tone::Error, failure.message),
         }
     }
@@ -711,13 +787,28 @@ impl SiegelApp {
             return;
         }
         let limit = Duration::from_secs(limit);
-        let idle = self.last_activity.elapsed();
-        if idle >= limit && self.state.busy.is_empty() {
-            self.send(Job::Lock);
+        let idle = SystemTime::now()
+            .duration_since(self.last_activity)
+            .unwrap_or_default();
+        if idle >= limit {
+            self.lock_now();
             self.notify(Tone::Info, "Locked after a period without use.".into());
         } else {
             ctx.request_repaint_after(limit.saturating_sub(idle).max(Duration::from_millis(50)));
         }
+    }
+
+    /// Locks at once: the screens forget the wallet now, and the worker drops the vault when it
+    /// reaches the job (after the one it is running).
+    fn lock_now(&mut self) {
+        if self.state.phase != Phase::Unlocked {
+            return;
+        }
+        self.state.forget_wallet();
+        self.state.phase = Phase::Locked;
+        self.forms.forget_typed();
+        ui::forget_typed_fields(&self.ctx);
+        self.send(Job::Lock);
     }
 
     fn dropped_files(&mut self, ctx: &egui::Context) {
@@ -734,7 +825,8 @@ impl SiegelApp {
 
     /// Ctrl+V with no text field focused pastes a document for the screen shown.
     fn pasted(&mut self, ctx: &egui::Context) {
-        if ctx.memory(|m| m.focused().is_some()) {
+        // Never on the lock screen: a passphrase pasted there must not become a document.
+        if self.state.phase != Phase::Unlocked || ctx.text_edit_focused() {
             return;
         }
         let pasted: Vec<String> = ctx.input(|i| {
@@ -753,13 +845,11 @@ impl SiegelApp {
             _ => return,
         };
         for text in pasted {
-            if self.state.phase == Phase::Unlocked || incoming == Incoming::Presentation {
-                self.apply(Command::Received(
-                    incoming,
-                    Source::Paste,
-                    text.into_bytes(),
-                ));
-            }
+            self.apply(Command::Received(
+                incoming,
+                Source::Paste,
+                text.into_bytes(),
+            ));
         }
     }
 
@@ -850,10 +940,20 @@ impl eframe::App for SiegelApp {
         while let Ok(command) = self.events.1.try_recv() {
             self.apply(command);
         }
+        // Idle time is judged before this frame's input counts as activity: coming back to the
+        // window after the auto-lock time locks it rather than resetting the timer.
+        self.auto_lock(ctx);
+        let pass = ctx.cumulative_pass_nr();
+        let shown = pass != self.last_pass;
+        self.last_pass = pass;
+        if !shown {
+            // Hidden: the input is the last shown frame's, already handled.
+            return;
+        }
         let active =
             ctx.input(|i| !i.events.is_empty() || i.pointer.is_moving() || i.pointer.any_down());
-        if active {
-            self.last_activity = Instant::now();
+        if active && self.state.phase == Phase::Unlocked {
+            self.last_activity = SystemTime::now();
         }
         self.dropped_files(ctx);
         self.pasted(ctx);
@@ -862,7 +962,6 @@ impl eframe::App for SiegelApp {
         if ctx.input_mut(|i| i.consume_shortcut(&quit)) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
-        self.auto_lock(ctx);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

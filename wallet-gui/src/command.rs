@@ -86,8 +86,12 @@ pub enum Command {
     CloseQr,
     /// Resolve the DID again.
     RefreshIdentity,
-    /// Replace the sigAuth key.
+    /// Ask whether to replace the sigAuth key.
+    AskRotate,
+    /// Replace the sigAuth key (confirmed).
     RotateKey,
+    /// Keep the key.
+    CancelRotate,
     /// Make a request from the Verify form.
     MakeRequest,
     /// Forget the Verify tab's request and report.

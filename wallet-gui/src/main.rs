@@ -55,7 +55,11 @@ fn main() -> anyhow::Result<()> {
         settings.data_dir = Some(std::path::absolute(d)?);
     }
     if let Some(c) = chain {
-        settings.chain = c;
+        // `dev:PATH` relative to where the command runs, as for --data-dir.
+        settings.chain = match c.strip_prefix("dev:") {
+            Some(p) if !p.is_empty() => format!("dev:{}", std::path::absolute(p)?.display()),
+            _ => c,
+        };
     }
     settings.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
     // Tests and the screenshot script use the smallest KDF; people never should.

@@ -2,7 +2,7 @@
 //! reallocation leaves a copy behind) and is zeroized when cleared or dropped.
 //!
 //! egui's own text-edit state (its undo history) keeps copies of what a field held; the app
-//! clears that state after every submission (see `ui::forget_field`), but the memory it freed
+//! clears that state after every submission (see `ui::forget_secret_fields`), but the memory it freed
 //! is not zeroized — a limit of egui, noted in the README.
 
 use std::ops::Range;

@@ -133,10 +133,21 @@ impl Settings {
     /// # Errors
     /// [`SettingsError::Invalid`] for text that names no chain.
     pub fn chain_spec(&self) -> Result<ChainSpec, SettingsError> {
-        self.chain
+        let spec: ChainSpec = self
+            .chain
             .trim()
             .parse()
-            .map_err(|e| SettingsError::Invalid(format!("chain: {e}")))
+            .map_err(|e| SettingsError::Invalid(format!("chain: {e}")))?;
+        // A relative journal path would name another chain whenever the app starts elsewhere.
+        if let ChainSpec::DevAt(p) = &spec
+            && !p.is_absolute()
+        {
+            return Err(SettingsError::Invalid(format!(
+                "chain: dev:{} is not an absolute path",
+                p.display()
+            )));
+        }
+        Ok(spec)
     }
 
     /// The data directory.
@@ -187,6 +198,14 @@ mod tests {
         assert!(matches!(
             Settings::load(&path),
             Err(SettingsError::Read { .. })
+        ));
+        let relative_chain = Settings {
+            chain: "dev:chain/here".into(),
+            ..Settings::default()
+        };
+        assert!(matches!(
+            relative_chain.validate(),
+            Err(SettingsError::Invalid(_))
         ));
         let relative = Settings {
             data_dir: Some("wallet".into()),

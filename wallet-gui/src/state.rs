@@ -96,6 +96,9 @@ pub struct Notice {
 /// The request being answered.
 #[derive(Clone, Debug, Default)]
 pub struct Presenting {
+    /// Counts every change of request, credential or choice: a preview or presentation made
+    /// for an older state is not shown as if it were for this one.
+    pub generation: u64,
     /// The request, parsed.
     pub request: Option<PresentationRequest>,
     /// What it asks for.
@@ -192,6 +195,8 @@ pub struct State {
     pub verifying: Verifying,
     /// A QR code on screen.
     pub qr: Option<QrView>,
+    /// Key rotation awaits confirmation.
+    pub confirm_rotate: bool,
     /// Frame times.
     pub frames: FrameStats,
 }
@@ -218,6 +223,7 @@ impl State {
             identity: None,
             verifying: Verifying::default(),
             qr: None,
+            confirm_rotate: false,
             frames: FrameStats::default(),
         }
     }
@@ -227,15 +233,23 @@ impl State {
         self.busy.contains(&kind)
     }
 
-    /// Forgets everything read from the vault (on lock).
+    /// Forgets everything read from the vault or shown about a person (on lock): the wallet's
+    /// contents, the request being answered, the verifier's last report, the message bar.
     pub fn forget_wallet(&mut self) {
         self.wallet = WalletView::default();
         self.standings.clear();
         self.detail = None;
         self.confirm_delete = None;
-        self.presenting = Presenting::default();
+        self.confirm_rotate = false;
+        let generation = self.presenting.generation + 1;
+        self.presenting = Presenting {
+            generation,
+            ..Presenting::default()
+        };
         self.identity = None;
+        self.verifying = Verifying::default();
         self.qr = None;
+        self.notice = None;
     }
 
     /// A short label for a credential: its label, or the start of its id.
@@ -266,6 +280,8 @@ pub struct Forms {
     pub backup_path: String,
     /// The backup's passphrase.
     pub backup_passphrase: SecretText,
+    /// The new passphrase's strength (zxcvbn score 0–4 and advice), computed when it changes.
+    pub strength: Option<(u8, String)>,
     /// History search.
     pub search: String,
     /// A credential file's path, typed.
@@ -291,6 +307,7 @@ impl Forms {
             restore: false,
             backup_path: String::new(),
             backup_passphrase: SecretText::new(),
+            strength: None,
             search: String::new(),
             credential_path: String::new(),
             request_path: String::new(),
@@ -306,6 +323,16 @@ impl Forms {
         self.passphrase.wipe();
         self.passphrase_again.wipe();
         self.backup_passphrase.wipe();
+        self.strength = None;
+    }
+
+    /// Forgets what was typed about the wallet's contents (on lock): search, paths.
+    pub fn forget_typed(&mut self) {
+        self.search.clear();
+        self.credential_path.clear();
+        self.request_path.clear();
+        self.presentation_path.clear();
+        self.save_path.clear();
     }
 }
 

@@ -6,6 +6,8 @@
 //! The vault's secrets live only on this thread: the UI sees summaries, previews and reports.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
@@ -61,6 +63,8 @@ pub enum Job {
     Standings,
     /// Work out what an answer would disclose.
     Preview {
+        /// Which state of the Present screen asked (replies for an older one are dropped).
+        generation: u64,
         /// The credential.
         id: CredentialId,
         /// The request.
@@ -70,6 +74,8 @@ pub enum Job {
     },
     /// Derive, sign and record an answer.
     Present {
+        /// Which state of the Present screen asked.
+        generation: u64,
         /// The credential.
         id: CredentialId,
         /// The request.
@@ -273,8 +279,9 @@ pub struct IdentityView {
 /// A finished job's result.
 #[derive(Debug)]
 pub enum Done {
-    /// The vault is open (after create, restore or unlock).
-    Opened(WalletView),
+    /// The vault is open (after create, restore or unlock), with a warning when part of the
+    /// job failed (a vault created whose DID could not be set up).
+    Opened(WalletView, Option<String>),
     /// The vault is locked.
     Locked,
     /// The wallet changed (import, delete, present); with what the job produced.
@@ -283,8 +290,8 @@ pub enum Done {
     Detail(CredentialView),
     /// Every credential's standing.
     Standings(Vec<(CredentialId, Standing)>),
-    /// What an answer would disclose.
-    Previewed(Preview),
+    /// What an answer would disclose, for the Present screen's state `.0`.
+    Previewed(u64, Preview),
     /// The holder's identity.
     Identity(IdentityView),
     /// The holder identity was created in an open vault.
@@ -309,6 +316,10 @@ pub enum Changed {
     Deleted(CredentialSummary),
     /// A presentation was made and recorded.
     Presented {
+        /// Which state of the Present screen asked.
+        generation: u64,
+        /// For whom (the request's client id).
+        verifier: String,
         /// The presentation, as pretty JSON.
         json: String,
         /// The claims disclosed.
@@ -379,6 +390,7 @@ pub struct Reply {
 /// The UI's handle on the worker thread.
 #[derive(Debug)]
 pub struct Worker {
+    quitting: Arc<AtomicBool>,
     jobs: Sender<Job>,
     replies: Receiver<Reply>,
     thread: Option<JoinHandle<()>>,
@@ -400,6 +412,8 @@ impl Worker {
     ) -> std::io::Result<Self> {
         let (jobs, inbox) = channel::<Job>();
         let (outbox, replies) = channel::<Reply>();
+        let quitting = Arc::new(AtomicBool::new(false));
+        let stop = quitting.clone();
         let thread = std::thread::Builder::new()
             .name("siegel-worker".into())
             .spawn(move || {
@@ -412,7 +426,9 @@ impl Worker {
                 };
                 while let Ok(job) = inbox.recv() {
                     let kind = job.kind();
-                    if kind == JobKind::Quit {
+                    // On quit, the jobs still queued are dropped: the app closes after the one
+                    // running now, not after every chain call behind it.
+                    if kind == JobKind::Quit || stop.load(Ordering::Relaxed) {
                         break;
                     }
                     let result = state.run(job);
@@ -424,6 +440,7 @@ impl Worker {
                 // Dropping the state drops the vault, which zeroizes its secrets.
             })?;
         Ok(Self {
+            quitting,
             jobs,
             replies,
             thread: Some(thread),
@@ -443,6 +460,7 @@ impl Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
+        self.quitting.store(true, Ordering::Relaxed);
         let _ = self.jobs.send(Job::Quit);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -473,7 +491,7 @@ impl WorkerState {
                     Vault::unlock(&self.home.vault_path(), &passphrase).map_err(vault_failure)?;
                 let view = view(&vault)?;
                 self.vault = Some(vault);
-                Ok(Done::Opened(view))
+                Ok(Done::Opened(view, None))
             }
             Job::Lock => {
                 if let Some(v) = self.vault.take() {
@@ -511,17 +529,22 @@ impl WorkerState {
                 )))
             }
             Job::Preview {
+                generation,
                 id,
                 request,
                 optional,
-            } => Ok(Done::Previewed(holder::preview(
-                self.vault_ref()?,
-                &id,
-                &request,
-                &OptionalClaims::Only(optional),
-                &SystemClock,
-            )?)),
+            } => Ok(Done::Previewed(
+                generation,
+                holder::preview(
+                    self.vault_ref()?,
+                    &id,
+                    &request,
+                    &OptionalClaims::Only(optional),
+                    &SystemClock,
+                )?,
+            )),
             Job::Present {
+                generation,
                 id,
                 request,
                 optional,
@@ -541,6 +564,8 @@ impl WorkerState {
                 Ok(Done::Changed(
                     view(vault)?,
                     Changed::Presented {
+                        generation,
+                        verifier: request.client_id.to_string(),
                         json,
                         disclosed: answer.disclosed,
                         withheld: answer.withheld,
@@ -611,11 +636,19 @@ impl WorkerState {
         })?;
         let mut vault =
             Vault::create(&self.home.vault_path(), passphrase, self.kdf).map_err(vault_failure)?;
-        holder::setup(&mut vault, &ledger)?;
+        // The vault exists from here on: if the chain fails now, open it anyway (the
+        // Credentials screen offers to create the DID again) rather than strand the holder on
+        // a first-run screen that cannot create a vault that already exists.
+        let warning = match holder::setup(&mut vault, &ledger) {
+            Ok(_) => None,
+            Err(e) => Some(format!(
+                "Your wallet was created, but your DID could not be set up on the chain: {e}"
+            )),
+        };
         vault.save().map_err(vault_failure)?;
         let view = view(&vault)?;
         self.vault = Some(vault);
-        Ok(Done::Opened(view))
+        Ok(Done::Opened(view, warning))
     }
 
     fn restore(
@@ -648,7 +681,7 @@ impl WorkerState {
         })?;
         let view = view(&vault)?;
         self.vault = Some(vault);
-        Ok(Done::Opened(view))
+        Ok(Done::Opened(view, None))
     }
 
     fn identity(&mut self) -> Result<Done, Failure> {

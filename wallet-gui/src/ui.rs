@@ -32,6 +32,12 @@ pub fn forget_secret_fields(ctx: &egui::Context) {
     }
 }
 
+/// Clears egui's memory of every field (text, undo history, scroll positions) on lock: what
+/// was typed about the wallet's contents is not kept for the next person at the screen.
+pub fn forget_typed_fields(ctx: &egui::Context) {
+    ctx.memory_mut(|m| m.data = Default::default());
+}
+
 /// Renders the whole window; returns what the person asked for.
 pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command> {
     let mut out = Vec::new();

@@ -429,7 +429,17 @@ fn the_identity_screen_resolves_the_did_and_rotates_the_presentation_key() {
     };
     assert!(listed(&before.document, before.holder.method.as_str()));
 
-    h.get_by_label("Rotate presentation key").click();
+    click(&mut h, "Rotate presentation key");
+    assert!(
+        h.state()
+            .state()
+            .identity
+            .as_ref()
+            .map(|i| &i.holder.method)
+            == Some(&before.holder.method),
+        "nothing happens before the confirmation"
+    );
+    h.get_by_label("Rotate now").click();
     wait(&mut h, "the rotation", |h| {
         h.state()
             .state()

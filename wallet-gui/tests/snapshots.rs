@@ -135,7 +135,8 @@ fn present_preview() {
             ("nationality".into(), json!("GB")),
         ],
         always: vec![
-            ("issuer".into(), ISSUER.into()),
+            ("issuer".into(), "Example Bank KYC desk".into()),
+            ("issuer DID".into(), ISSUER.into()),
             ("type".into(), "VerifiableCredential, KycAttestation".into()),
             ("valid until".into(), "2027-12-04T10:00:00Z".into()),
         ],

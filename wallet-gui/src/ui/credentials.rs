@@ -2,6 +2,7 @@
 
 use crate::command::{Command, Incoming};
 use crate::state::{Forms, State, short};
+use crate::tasks::JobKind;
 use crate::ui::widgets::{self, named_button, show_badge, text_field, value_text};
 
 /// The Credentials screen.
@@ -10,7 +11,13 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
     if state.wallet.holder.is_none() {
         ui.group(|ui| {
             ui.label("This wallet has no DID yet: issuers need one to issue credentials to you.");
-            if ui.button("Create my DID on the chain").clicked() {
+            if ui
+                .add_enabled(
+                    !state.is_busy(JobKind::SetUpIdentity),
+                    egui::Button::new("Create my DID on the chain"),
+                )
+                .clicked()
+            {
                 out.push(Command::SetUpIdentity);
             }
         });
@@ -118,10 +125,12 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
                 short(c.id.as_str())
             ));
             ui.horizontal(|ui| {
-                if named_button(ui, "Details", format!("Details of {}", c.label)).clicked() {
+                // The short id keeps the names apart for two credentials of one issuer.
+                let name = format!("{} ({})", c.label, short(c.id.as_str()));
+                if named_button(ui, "Details", format!("Details of {name}")).clicked() {
                     out.push(Command::Open(c.id.clone()));
                 }
-                if named_button(ui, "Delete…", format!("Delete {}", c.label)).clicked() {
+                if named_button(ui, "Delete…", format!("Delete {name}")).clicked() {
                     out.push(Command::AskDelete(c.id.clone()));
                 }
             });

@@ -17,7 +17,13 @@ pub fn show(ui: &mut egui::Ui, state: &State) -> Vec<Command> {
     });
     let Some(holder) = &state.wallet.holder else {
         ui.label("This wallet has no DID yet.");
-        if ui.button("Create my DID on the chain").clicked() {
+        if ui
+            .add_enabled(
+                !state.is_busy(JobKind::SetUpIdentity),
+                egui::Button::new("Create my DID on the chain"),
+            )
+            .clicked()
+        {
             out.push(Command::SetUpIdentity);
         }
         return out;
@@ -83,11 +89,23 @@ pub fn show(ui: &mut egui::Ui, state: &State) -> Vec<Command> {
     ui.add_space(8.0);
     ui.label("Rotating publishes a new presentation key on the chain and withdraws the old one; presentations signed before stop verifying.");
     let rotating = state.is_busy(JobKind::RotateKey);
-    if ui
+    if state.confirm_rotate {
+        ui.group(|ui| {
+            ui.strong("Rotate now? Presentations you signed before will no longer verify.");
+            ui.horizontal(|ui| {
+                if ui.button("Rotate now").clicked() {
+                    out.push(Command::RotateKey);
+                }
+                if ui.button("Keep the current key").clicked() {
+                    out.push(Command::CancelRotate);
+                }
+            });
+        });
+    } else if ui
         .add_enabled(!rotating, egui::Button::new("Rotate presentation key"))
         .clicked()
     {
-        out.push(Command::RotateKey);
+        out.push(Command::AskRotate);
     }
     out
 }

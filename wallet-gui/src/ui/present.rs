@@ -38,7 +38,7 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
 
     ui.heading("A verifier asks for a presentation");
     egui::Grid::new("who-asks").num_columns(2).show(ui, |ui| {
-        ui.label("Who asks");
+        ui.label("Who asks (the answer is valid only for this domain)");
         ui.strong(request.client_id.to_string());
         ui.end_row();
         ui.label("Why (in the verifier's words)");
@@ -59,6 +59,7 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
         .iter()
         .filter(|c| selection.types.iter().all(|t| c.types.contains(t)))
         .collect();
+    let signing = state.is_busy(JobKind::Present);
     if fitting.is_empty() {
         ui.colored_label(
             ui.visuals().error_fg_color,
@@ -81,7 +82,11 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
                 // The verifier will refuse it; say so before the holder signs anything.
                 text.push_str(&format!(" · {}", widgets::badge(standing).0));
             }
-            if ui.radio(chosen, text).clicked() && !chosen {
+            if ui
+                .add_enabled(!signing, egui::RadioButton::new(chosen, text))
+                .clicked()
+                && !chosen
+            {
                 out.push(Command::ChooseCredential(c.id.clone()));
             }
         }
@@ -99,7 +104,10 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
     for claim in &selection.optional {
         let mut on = p.chosen.contains(claim);
         if ui
-            .checkbox(&mut on, format!("{claim} (optional)"))
+            .add_enabled(
+                !signing,
+                egui::Checkbox::new(&mut on, format!("{claim} (optional)")),
+            )
             .changed()
         {
             out.push(Command::Toggle(claim.clone(), on));
@@ -150,7 +158,6 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
             }
         });
         ui.add_space(6.0);
-        let signing = state.is_busy(JobKind::Present);
         ui.horizontal(|ui| {
             let confirm = ui.add_enabled(
                 !signing && p.done.is_none(),
@@ -159,7 +166,10 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
             if confirm.clicked() {
                 out.push(Command::ConfirmPresent);
             }
-            if ui.button("Cancel").clicked() {
+            if ui
+                .add_enabled(!signing, egui::Button::new("Cancel"))
+                .clicked()
+            {
                 out.push(Command::CancelPresent);
             }
             if signing {

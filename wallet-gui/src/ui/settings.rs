@@ -23,8 +23,8 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
     });
     ui.horizontal(|ui| {
         ui.label("Theme");
-        ui.radio_value(&mut f.theme, Theme::Light, "Light");
-        ui.radio_value(&mut f.theme, Theme::Dark, "Dark");
+        ui.radio_value(&mut f.theme, Theme::Light, "Light theme");
+        ui.radio_value(&mut f.theme, Theme::Dark, "Dark theme");
     });
     ui.weak("Changing the data directory or the chain locks the wallet and opens the one there. The `siegel` CLI reads the same data directory.");
     if ui.button("Save settings").clicked() {

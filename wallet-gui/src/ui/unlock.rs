@@ -101,8 +101,12 @@ fn new_passphrase(ui: &mut egui::Ui, forms: &mut Forms) -> bool {
         "Repeat passphrase",
         &mut forms.passphrase_again,
     );
-    if !forms.passphrase.is_empty() {
-        let (score, advice) = strength(forms.passphrase.expose());
+    // zxcvbn copies what it analyses: run it when the text changes, not on every frame.
+    if first.changed() {
+        forms.strength =
+            (!forms.passphrase.is_empty()).then(|| strength(forms.passphrase.expose()));
+    }
+    if let Some((score, advice)) = forms.strength.clone() {
         let (word, color) = match score {
             0 | 1 => ("very weak", widgets::BAD),
             2 => ("weak", widgets::WARN),

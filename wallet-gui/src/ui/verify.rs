@@ -46,7 +46,13 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
                     ui.end_row();
                 }
             });
-        if ui.button("Make request").clicked() {
+        if ui
+            .add_enabled(
+                !state.is_busy(JobKind::NewRequest),
+                egui::Button::new("Make request"),
+            )
+            .clicked()
+        {
             out.push(Command::MakeRequest);
         }
         return out;
