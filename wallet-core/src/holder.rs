@@ -60,22 +60,9 @@ pub fn setup(vault: &mut Vault, ledger: &dyn Ledger) -> Result<HolderIdentity, A
     }
     let account = vault.generate_key(KeyKind::Secp256k1, "holder: did:ethr account")?;
     let auth = vault.generate_key(KeyKind::Ed25519, "holder: presentation key")?;
-    let public = ed25519_public(vault, &auth.id)?;
-    let registered = ledger.register(
-        vault.key_secret(&account.id)?,
-        &[PublishKey {
-            key: PublicKeyMaterial::Ed25519(public),
-            use_: KeyUse::Authentication,
-        }],
-        crate::issuer::KEY_VALIDITY_SECONDS,
-    )?;
-    let method = registered
-        .methods
-        .first()
-        .cloned()
-        .ok_or_else(|| AppError::Internal("the chain listed no method for the key".into()))?;
+    let (did, method) = publish_auth_key(vault, ledger, &account.id, &auth.id)?;
     let id = HolderIdentity {
-        did: registered.did,
+        did,
         method,
         account_key: account.id.clone(),
         auth_key: auth.id.clone(),
@@ -97,27 +84,13 @@ pub fn rotate_auth_key(vault: &mut Vault, ledger: &dyn Ledger) -> Result<HolderI
     let me = require(vault)?;
     let old_public = ed25519_public(vault, &me.auth_key)?;
     let fresh = vault.generate_key(KeyKind::Ed25519, "holder: presentation key")?;
-    let new_public = ed25519_public(vault, &fresh.id)?;
-    let publish = |key| PublishKey {
-        key: PublicKeyMaterial::Ed25519(key),
-        use_: KeyUse::Authentication,
-    };
-    let registered = match ledger.register(
-        vault.key_secret(&me.account_key)?,
-        &[publish(new_public)],
-        crate::issuer::KEY_VALIDITY_SECONDS,
-    ) {
-        Ok(r) => r,
+    let method = match publish_auth_key(vault, ledger, &me.account_key, &fresh.id) {
+        Ok((_, method)) => method,
         Err(e) => {
             vault.remove_key(&fresh.id)?;
-            return Err(e.into());
+            return Err(e);
         }
     };
-    let method = registered
-        .methods
-        .first()
-        .cloned()
-        .ok_or_else(|| AppError::Internal("the chain listed no method for the key".into()))?;
     let rotated = HolderIdentity {
         did: me.did.clone(),
         method,
@@ -125,7 +98,13 @@ pub fn rotate_auth_key(vault: &mut Vault, ledger: &dyn Ledger) -> Result<HolderI
         auth_key: fresh.id.clone(),
     };
     write_record(vault, RECORD, &rotated)?;
-    let withdrawn = ledger.revoke_key(vault.key_secret(&me.account_key)?, &publish(old_public));
+    let withdrawn = ledger.revoke_key(
+        vault.key_secret(&me.account_key)?,
+        &PublishKey {
+            key: PublicKeyMaterial::Ed25519(old_public),
+            use_: KeyUse::Authentication,
+        },
+    );
     vault.remove_key(&me.auth_key)?;
     withdrawn.map_err(|e| {
         AppError::Input(format!(
@@ -133,6 +112,29 @@ pub fn rotate_auth_key(vault: &mut Vault, ledger: &dyn Ledger) -> Result<HolderI
         ))
     })?;
     Ok(rotated)
+}
+
+/// Publishes Ed25519 key `auth` as `account`'s `sigAuth` key; its DID and method id.
+fn publish_auth_key(
+    vault: &Vault,
+    ledger: &dyn Ledger,
+    account: &KeyId,
+    auth: &KeyId,
+) -> Result<(Did, DidUrl), AppError> {
+    let registered = ledger.register(
+        vault.key_secret(account)?,
+        &[PublishKey {
+            key: PublicKeyMaterial::Ed25519(ed25519_public(vault, auth)?),
+            use_: KeyUse::Authentication,
+        }],
+        crate::issuer::KEY_VALIDITY_SECONDS,
+    )?;
+    let method = registered
+        .methods
+        .first()
+        .cloned()
+        .ok_or_else(|| AppError::Internal("the chain listed no method for the key".into()))?;
+    Ok((registered.did, method))
 }
 
 fn ed25519_public(vault: &Vault, key: &KeyId) -> Result<[u8; 32], AppError> {

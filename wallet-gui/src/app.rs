@@ -132,16 +132,11 @@ impl SiegelApp {
             Command::RestoreVault => self.restore_vault(),
             Command::PickBackup => {
                 if self.config.desktop {
-                    let tx = self.events.0.clone();
-                    let ctx = self.ctx.clone();
-                    std::thread::spawn(move || {
-                        let picked = rfd::FileDialog::new()
+                    self.in_background(|| {
+                        rfd::FileDialog::new()
                             .set_title("Choose the backup to restore")
-                            .pick_file();
-                        if let Some(path) = picked {
-                            let _ = tx.send(Command::BackupChosen(path));
-                            ctx.request_repaint();
-                        }
+                            .pick_file()
+                            .map(Command::BackupChosen)
                     });
                 } else {
                     self.notify(
@@ -426,21 +421,22 @@ impl SiegelApp {
         }
     }
 
-    /// Reads a file (size-capped) on a background thread and posts its bytes back.
-    fn read_in_background(&mut self, incoming: Incoming, source: Source, path: PathBuf) {
+    /// Runs `work` (a dialog, the clipboard, a file) on its own thread and applies the command
+    /// it returns in a later frame: the UI thread never waits on the desktop or the disk.
+    fn in_background(&self, work: impl FnOnce() -> Option<Command> + Send + 'static) {
         let tx = self.events.0.clone();
         let ctx = self.ctx.clone();
         std::thread::spawn(move || {
-            let command = match read_capped(&path, limit(incoming)) {
-                Ok(bytes) => Command::Received(incoming, source, bytes),
-                Err(e) => Command::Notify(Notice {
-                    tone: Tone::Error,
-                    text: e,
-                }),
-            };
-            let _ = tx.send(command);
-            ctx.request_repaint();
+            if let Some(command) = work() {
+                let _ = tx.send(command);
+                ctx.request_repaint();
+            }
         });
+    }
+
+    /// Reads a file (size-capped) on a background thread and posts its bytes back.
+    fn read_in_background(&mut self, incoming: Incoming, source: Source, path: PathBuf) {
+        self.in_background(move || Some(read_command(incoming, source, &path)));
     }
 
     fn pick_file(&mut self, incoming: Incoming) {
@@ -451,28 +447,16 @@ impl SiegelApp {
             );
             return;
         }
-        let tx = self.events.0.clone();
-        let ctx = self.ctx.clone();
-        std::thread::spawn(move || {
-            let picked = rfd::FileDialog::new()
+        self.in_background(move || {
+            rfd::FileDialog::new()
                 .set_title(match incoming {
                     Incoming::Credential => "Import a credential",
                     Incoming::Request => "Open a presentation request",
                     Incoming::Presentation => "Open a presentation to verify",
                 })
                 .add_filter("JSON", &["json", "jsonld"])
-                .pick_file();
-            if let Some(path) = picked {
-                let command = match read_capped(&path, limit(incoming)) {
-                    Ok(bytes) => Command::Received(incoming, Source::File, bytes),
-                    Err(e) => Command::Notify(Notice {
-                        tone: Tone::Error,
-                        text: e,
-                    }),
-                };
-                let _ = tx.send(command);
-                ctx.request_repaint();
-            }
+                .pick_file()
+                .map(|path| read_command(incoming, Source::File, &path))
         });
     }
 
@@ -484,30 +468,28 @@ impl SiegelApp {
             );
             return;
         }
-        let tx = self.events.0.clone();
-        let ctx = self.ctx.clone();
-        std::thread::spawn(move || {
-            let command = match arboard::Clipboard::new().and_then(|mut c| c.get_text()) {
-                Ok(text) if text.len() <= limit(incoming) => {
-                    Command::Received(incoming, Source::Paste, text.into_bytes())
-                }
-                Ok(text) => Command::Notify(Notice {
-                    tone: Tone::Error,
-                    text: format!(
-                        "The clipboard holds {} bytes; at most {} are read.",
-                        text.len(),
-                        limit(incoming)
-                    ),
-                }),
-                Err(e) => Command::Notify(Notice {
-                    tone: Tone::Error,
-                    text: format!(
-                        "The clipboard cannot be read ({e}); open the file or drop it instead."
-                    ),
-                }),
-            };
-            let _ = tx.send(command);
-            ctx.request_repaint();
+        self.in_background(move || {
+            Some(
+                match arboard::Clipboard::new().and_then(|mut c| c.get_text()) {
+                    Ok(text) if text.len() <= limit(incoming) => {
+                        Command::Received(incoming, Source::Paste, text.into_bytes())
+                    }
+                    Ok(text) => Command::Notify(Notice {
+                        tone: Tone::Error,
+                        text: format!(
+                            "The clipboard holds {} bytes; at most {} are read.",
+                            text.len(),
+                            limit(incoming)
+                        ),
+                    }),
+                    Err(e) => Command::Notify(Notice {
+                        tone: Tone::Error,
+                        text: format!(
+                            "The clipboard cannot be read ({e}); open the file or drop it instead."
+                        ),
+                    }),
+                },
+            )
         });
     }
 
@@ -558,9 +540,7 @@ impl SiegelApp {
             );
             return;
         }
-        let tx = self.events.0.clone();
-        let ctx = self.ctx.clone();
-        std::thread::spawn(move || {
+        self.in_background(move || {
             let path = path.or_else(|| {
                 rfd::FileDialog::new()
                     .set_file_name(match what {
@@ -570,7 +550,7 @@ impl SiegelApp {
                     .add_filter("JSON", &["json"])
                     .save_file()
             });
-            let Some(path) = path else { return };
+            let path = path?;
             let written = if typed {
                 wallet_core::fs::write_new_atomic(&path, text.as_bytes())
             } else {
@@ -586,8 +566,7 @@ impl SiegelApp {
                     text: format!("Cannot save to {}: {e}", path.display()),
                 },
             };
-            let _ = tx.send(Command::Notify(notice));
-            ctx.request_repaint();
+            Some(Command::Notify(notice))
         });
     }
 
@@ -1033,6 +1012,17 @@ fn output_name(what: Output) -> &'static str {
     match what {
         Output::Presentation => "Presentation",
         Output::Request => "Request",
+    }
+}
+
+/// The command for a document file: its bytes, or why it cannot be read.
+fn read_command(incoming: Incoming, source: Source, path: &Path) -> Command {
+    match read_capped(path, limit(incoming)) {
+        Ok(bytes) => Command::Received(incoming, source, bytes),
+        Err(text) => Command::Notify(Notice {
+            tone: Tone::Error,
+            text,
+        }),
     }
 }
 

@@ -2,8 +2,7 @@
 
 use crate::command::{Command, Incoming};
 use crate::state::{Forms, State, short};
-use crate::tasks::JobKind;
-use crate::ui::widgets::{self, named_button, show_badge, text_field, value_text};
+use crate::ui::widgets::{self, named_button, show_badge, value_text};
 
 /// The Credentials screen.
 pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command> {
@@ -11,39 +10,21 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
     if state.wallet.holder.is_none() {
         ui.group(|ui| {
             ui.label("This wallet has no DID yet: issuers need one to issue credentials to you.");
-            if ui
-                .add_enabled(
-                    !state.is_busy(JobKind::SetUpIdentity),
-                    egui::Button::new("Create my DID on the chain"),
-                )
-                .clicked()
-            {
-                out.push(Command::SetUpIdentity);
-            }
+            widgets::create_did_button(ui, state, &mut out);
         });
     }
     ui.horizontal(|ui| {
         ui.heading("Credentials");
-        if ui.button("Import file…").clicked() {
-            out.push(Command::PickFile(Incoming::Credential));
-        }
-        if ui.button("Paste credential").clicked() {
-            out.push(Command::Paste(Incoming::Credential));
-        }
         if ui.button("Refresh status").clicked() {
             out.push(Command::RefreshStandings);
         }
     });
-    ui.horizontal(|ui| {
-        text_field(ui, "Credential file", &mut forms.credential_path);
-        if ui.button("Import from path").clicked() && !forms.credential_path.trim().is_empty() {
-            out.push(Command::LoadPath(
-                Incoming::Credential,
-                forms.credential_path.trim().into(),
-            ));
-        }
-    });
-    ui.weak("Or drop a credential file on this window, or press Ctrl+V. Every credential is checked against the issuer's key on the chain before it is stored.");
+    widgets::document_sources(
+        ui,
+        Incoming::Credential,
+        &mut forms.credential_path,
+        &mut out,
+    );
     ui.add_space(8.0);
     if let Some(detail) = &state.detail {
         ui.group(|ui| {

@@ -17,15 +17,7 @@ pub fn show(ui: &mut egui::Ui, state: &State) -> Vec<Command> {
     });
     let Some(holder) = &state.wallet.holder else {
         ui.label("This wallet has no DID yet.");
-        if ui
-            .add_enabled(
-                !state.is_busy(JobKind::SetUpIdentity),
-                egui::Button::new("Create my DID on the chain"),
-            )
-            .clicked()
-        {
-            out.push(Command::SetUpIdentity);
-        }
+        crate::ui::widgets::create_did_button(ui, state, &mut out);
         return out;
     };
     egui::Grid::new("identity").num_columns(2).show(ui, |ui| {

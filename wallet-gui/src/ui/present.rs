@@ -7,7 +7,7 @@ use wallet_core::holder::Standing;
 use crate::command::{Command, Incoming, Output};
 use crate::state::{Forms, State};
 use crate::tasks::JobKind;
-use crate::ui::widgets::{self, output_actions, text_field, value_text};
+use crate::ui::widgets::{self, output_actions, value_text};
 
 /// The Present screen.
 pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command> {
@@ -15,24 +15,7 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
     let p = &state.presenting;
     let (Some(request), Some(selection)) = (&p.request, &p.selection) else {
         ui.heading("Answer a presentation request");
-        ui.horizontal(|ui| {
-            if ui.button("Open request file…").clicked() {
-                out.push(Command::PickFile(Incoming::Request));
-            }
-            if ui.button("Paste request").clicked() {
-                out.push(Command::Paste(Incoming::Request));
-            }
-        });
-        ui.horizontal(|ui| {
-            text_field(ui, "Request file", &mut forms.request_path);
-            if ui.button("Open from path").clicked() && !forms.request_path.trim().is_empty() {
-                out.push(Command::LoadPath(
-                    Incoming::Request,
-                    forms.request_path.trim().into(),
-                ));
-            }
-        });
-        ui.weak("Or drop the request file on this window, or press Ctrl+V.");
+        widgets::document_sources(ui, Incoming::Request, &mut forms.request_path, &mut out);
         return out;
     };
 

@@ -71,27 +71,15 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
     output_actions(ui, Output::Request, &mut forms.save_path, &mut out);
     ui.add_space(6.0);
     ui.label("2. Receive the holder's presentation:");
-    ui.horizontal(|ui| {
-        if ui.button("Open presentation file…").clicked() {
-            out.push(Command::PickFile(Incoming::Presentation));
-        }
-        if ui.button("Paste presentation").clicked() {
-            out.push(Command::Paste(Incoming::Presentation));
-        }
-        if ui.button("New request").clicked() {
-            out.push(Command::ResetVerifier);
-        }
-    });
-    ui.horizontal(|ui| {
-        text_field(ui, "Presentation file", &mut forms.presentation_path);
-        if ui.button("Verify from path").clicked() && !forms.presentation_path.trim().is_empty() {
-            out.push(Command::LoadPath(
-                Incoming::Presentation,
-                forms.presentation_path.trim().into(),
-            ));
-        }
-    });
-    ui.weak("Or drop the file on this window, or press Ctrl+V.");
+    widgets::document_sources(
+        ui,
+        Incoming::Presentation,
+        &mut forms.presentation_path,
+        &mut out,
+    );
+    if ui.button("New request").clicked() {
+        out.push(Command::ResetVerifier);
+    }
     if state.is_busy(JobKind::Verify) {
         ui.horizontal(|ui| {
             ui.spinner();

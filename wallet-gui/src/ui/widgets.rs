@@ -3,8 +3,9 @@
 use serde_json::Value;
 use wallet_core::holder::Standing;
 
-use crate::command::{Command, Output};
+use crate::command::{Command, Incoming, Output};
 use crate::state::State;
+use crate::tasks::JobKind;
 
 /// The colour of good news.
 pub const GOOD: egui::Color32 = egui::Color32::from_rgb(0x2e, 0x8b, 0x57);
@@ -125,6 +126,67 @@ pub fn output_actions(ui: &mut egui::Ui, what: Output, path: &mut String, out: &
             out.push(Command::SavePath(what, path.trim().into()));
         }
     });
+}
+
+/// The ways a document comes in: a file dialog, the clipboard, a typed path (and, said in the
+/// hint, dropping the file or Ctrl+V).
+pub fn document_sources(
+    ui: &mut egui::Ui,
+    incoming: Incoming,
+    path: &mut String,
+    out: &mut Vec<Command>,
+) {
+    let (open, paste, field, load, hint) = match incoming {
+        Incoming::Credential => (
+            "Import file…",
+            "Paste credential",
+            "Credential file",
+            "Import from path",
+            "Or drop a credential file on this window, or press Ctrl+V. Every credential is checked against the issuer's key on the chain before it is stored.",
+        ),
+        Incoming::Request => (
+            "Open request file…",
+            "Paste request",
+            "Request file",
+            "Open from path",
+            "Or drop the request file on this window, or press Ctrl+V.",
+        ),
+        Incoming::Presentation => (
+            "Open presentation file…",
+            "Paste presentation",
+            "Presentation file",
+            "Verify from path",
+            "Or drop the file on this window, or press Ctrl+V.",
+        ),
+    };
+    ui.horizontal(|ui| {
+        if ui.button(open).clicked() {
+            out.push(Command::PickFile(incoming));
+        }
+        if ui.button(paste).clicked() {
+            out.push(Command::Paste(incoming));
+        }
+    });
+    ui.horizontal(|ui| {
+        text_field(ui, field, path);
+        if ui.button(load).clicked() && !path.trim().is_empty() {
+            out.push(Command::LoadPath(incoming, path.trim().into()));
+        }
+    });
+    ui.weak(hint);
+}
+
+/// "Create my DID on the chain", for a wallet without a holder identity.
+pub fn create_did_button(ui: &mut egui::Ui, state: &State, out: &mut Vec<Command>) {
+    if ui
+        .add_enabled(
+            !state.is_busy(JobKind::SetUpIdentity),
+            egui::Button::new("Create my DID on the chain"),
+        )
+        .clicked()
+    {
+        out.push(Command::SetUpIdentity);
+    }
 }
 
 /// The QR code window, when one is shown.
