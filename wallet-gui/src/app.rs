@@ -1042,3 +1042,119 @@ fn read_capped(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
     }
     Ok(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use wallet_core::holder::Preview;
+
+    use super::*;
+
+    fn app(dir: &Path) -> SiegelApp {
+        let settings = Settings {
+            data_dir: Some(dir.to_path_buf()),
+            ..Settings::default()
+        };
+        SiegelApp::new(
+            &egui::Context::default(),
+            Config {
+                settings,
+                settings_path: None,
+                kdf: KdfParams::MINIMUM,
+                started: Instant::now(),
+                desktop: false,
+                connection: None,
+            },
+        )
+        .unwrap()
+    }
+
+    fn preview(verifier: &str) -> Preview {
+        Preview {
+            verifier: verifier.into(),
+            purpose: None,
+            expires_at: String::new(),
+            disclosed: Vec::new(),
+            withheld: Vec::new(),
+            always: Vec::new(),
+        }
+    }
+
+    /// A preview or presentation worked out for a choice the holder has since changed is not
+    /// shown as this choice's (the confirm button would sign the new choice under the old
+    /// preview).
+    #[test]
+    fn replies_for_an_older_choice_are_not_shown_as_this_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut a = app(tmp.path());
+        a.state.phase = Phase::Unlocked;
+        a.state.presenting.credential = Some(wallet_core::vault::CredentialId::new("c"));
+        a.apply(Command::Toggle("incomeBand".into(), true));
+        let old = a.state.presenting.generation;
+        a.apply(Command::Toggle("incomeBand".into(), false));
+        let current = a.state.presenting.generation;
+        assert!(current > old);
+        a.on_reply(Reply {
+            kind: JobKind::Preview,
+            result: Ok(Done::Previewed(old, preview("stale.example"))),
+        });
+        assert!(a.state.presenting.preview.is_none());
+        a.on_reply(Reply {
+            kind: JobKind::Preview,
+            result: Ok(Done::Previewed(current, preview("fresh.example"))),
+        });
+        assert_eq!(
+            a.state.presenting.preview.as_ref().unwrap().verifier,
+            "fresh.example"
+        );
+        // A presentation made for an older choice is announced, not offered as this one's.
+        a.on_reply(Reply {
+            kind: JobKind::Present,
+            result: Ok(Done::Changed(
+                crate::tasks::WalletView::default(),
+                Changed::Presented {
+                    generation: old,
+                    verifier: "stale.example".into(),
+                    json: "{}".into(),
+                    disclosed: Vec::new(),
+                    withheld: Vec::new(),
+                },
+            )),
+        });
+        assert!(a.state.presenting.done.is_none());
+        assert!(
+            a.state
+                .notice
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("stale.example")
+        );
+    }
+
+    /// Locking clears the screens at once, before the worker reaches the job, and what a job
+    /// read from the vault is not shown after that.
+    #[test]
+    fn lock_forgets_at_once_and_late_replies_are_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut a = app(tmp.path());
+        a.state.phase = Phase::Unlocked;
+        a.state.notice = Some(Notice {
+            tone: Tone::Success,
+            text: "Presentation for lender.example signed".into(),
+        });
+        a.forms.search = "lender".into();
+        a.apply(Command::Lock);
+        assert_eq!(a.state.phase, Phase::Locked);
+        assert!(a.state.notice.is_none());
+        assert!(a.forms.search.is_empty());
+        a.on_reply(Reply {
+            kind: JobKind::Standings,
+            result: Ok(Done::Standings(vec![(
+                wallet_core::vault::CredentialId::new("c"),
+                wallet_core::holder::Standing::Valid,
+            )])),
+        });
+        assert!(a.state.standings.is_empty());
+    }
+}
