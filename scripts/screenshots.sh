@@ -19,8 +19,14 @@ if [ "${#need[@]}" -gt 0 ]; then
     libegl1 libegl-mesa0 libgl1-mesa-dri mesa-vulkan-drivers >/dev/null
 fi
 
-cargo build --quiet -p wallet-cli -p wallet-gui
-bin="$CARGO_TARGET_DIR/debug"
+# SIEGEL_SCREENSHOT_PROFILE=release measures the binaries people run (a longer build).
+profile="${SIEGEL_SCREENSHOT_PROFILE:-debug}"
+if [ "$profile" = release ]; then
+  cargo build --quiet --release -p wallet-cli -p wallet-gui
+else
+  cargo build --quiet -p wallet-cli -p wallet-gui
+fi
+bin="$CARGO_TARGET_DIR/$profile"
 work="$(mktemp -d)"
 out="docs/screenshots"
 mkdir -p "$out"
