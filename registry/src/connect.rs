@@ -97,7 +97,7 @@ pub enum ConnectError {
     },
     /// Another process has the embedded chain open (retry when it is done).
     #[error(
-        "the embedded chain at {} is in use by another Siegel process; wait for it to finish and retry",
+        "the embedded chain at {} is in use by another Siegel program (the desktop wallet, or another siegel command); quit it or wait for it to finish, then retry",
         .0.display()
     )]
     InUse(PathBuf),

@@ -127,6 +127,12 @@ impl SiegelApp {
                 {
                     self.send(Job::Identity);
                 }
+                if screen == Screen::Verify
+                    && self.state.verifying.trusted.is_none()
+                    && !self.state.is_busy(JobKind::Trust)
+                {
+                    self.send(Job::TrustList);
+                }
             }
             Command::CreateVault => self.create_vault(),
             Command::RestoreVault => self.restore_vault(),
@@ -162,6 +168,13 @@ impl SiegelApp {
             Command::PickFile(incoming) => self.pick_file(incoming),
             Command::Paste(incoming) => self.paste(incoming),
             Command::Received(incoming, source, bytes) => self.received(incoming, source, bytes),
+            Command::LoadPath(_, path) if !path.is_absolute() => self.notify(
+                Tone::Error,
+                format!(
+                    "{} is not an absolute path (a path starting at /).",
+                    path.display()
+                ),
+            ),
             Command::LoadPath(incoming, path) => {
                 self.read_in_background(incoming, Source::File, path)
             }
@@ -200,6 +213,17 @@ impl SiegelApp {
                 if self.state.is_busy(JobKind::Present) || p.done.is_some() {
                     return;
                 }
+                // A credential the verifier will refuse is not presented: the answer would hand
+                // over the claims and the holder's DID for nothing.
+                if let Some(why) = p
+                    .credential
+                    .as_ref()
+                    .and_then(|id| ui::present::unusable(self.state.standings.get(id)))
+                {
+                    self.notify(Tone::Error, why.into());
+                    return;
+                }
+                let p = &self.state.presenting;
                 if let (Some(id), Some(request), Some(_)) = (&p.credential, &p.request, &p.preview)
                 {
                     let job = Job::Present {
@@ -245,8 +269,22 @@ impl SiegelApp {
                     self.make_request();
                 }
             }
-            Command::ResetVerifier => self.state.verifying = Default::default(),
+            Command::ResetVerifier => {
+                self.state.verifying.request = None;
+                self.state.verifying.report = None;
+            }
+            Command::SetTrust(did, trusted) => {
+                if trusted {
+                    self.forms.trust_did.clear();
+                }
+                self.send(Job::SetTrust { did, trusted });
+            }
+            Command::CopyText(text) => {
+                self.ctx.copy_text(text);
+                self.notify(Tone::Success, "Copied to the clipboard.".into());
+            }
             Command::SaveSettings(settings) => self.save_settings(settings),
+            Command::SettingsSaved(settings) => self.use_settings(settings),
             Command::DismissNotice => self.state.notice = None,
             Command::Notify(notice) => self.state.notice = Some(notice),
         }
@@ -606,12 +644,26 @@ impl SiegelApp {
             self.notify(Tone::Error, e.to_string());
             return;
         }
-        if let Some(path) = &self.config.settings_path
-            && let Err(e) = settings.save(path)
-        {
-            self.notify(Tone::Error, e.to_string());
-            return;
+        // The write (fsync, rename, fsync) happens off the UI thread; the settings take effect
+        // once they are on disk.
+        if let Some(path) = self.config.settings_path.clone() {
+            self.in_background(move || {
+                Some(match settings.save(&path) {
+                    Ok(()) => Command::SettingsSaved(settings),
+                    Err(e) => Command::Notify(Notice {
+                        tone: Tone::Error,
+                        text: e.to_string(),
+                    }),
+                })
+            });
+        } else {
+            self.use_settings(settings);
         }
+    }
+
+    /// Puts saved settings into force: theme at once, data directory and chain through the
+    /// worker (which locks the vault first).
+    fn use_settings(&mut self, settings: Settings) {
         let moved = settings.home().ok() != self.state.settings.home().ok()
             || settings.chain_spec().ok() != self.state.settings.chain_spec().ok();
         apply_theme(&self.ctx, settings.theme);
@@ -731,6 +783,7 @@ impl SiegelApp {
                 self.state.verifying.report = None;
             }
             Done::Verified(report) => self.state.verifying.report = Some(*report),
+            Done::Trusted(list) => self.state.verifying.trusted = Some(list),
             Done::Reconfigured { has_vault } => {
                 self.state.forget_wallet();
                 self.state.verifying = Default::default();
@@ -739,6 +792,15 @@ impl SiegelApp {
                 } else {
                     Phase::Welcome
                 };
+                let place = match (self.state.settings.home(), self.state.settings.chain_spec()) {
+                    (Ok(home), Ok(chain)) => format!(
+                        "Now using the wallet in {} on the {}.",
+                        home.dir().display(),
+                        chain.label(&home)
+                    ),
+                    _ => "Settings changed.".into(),
+                };
+                self.notify(Tone::Info, place);
             }
         }
     }
@@ -749,6 +811,16 @@ impl SiegelApp {
                 self.state.unlock_error = Some(failure.message);
             }
             JobKind::Preview => self.state.presenting.problem = Some(failure.message),
+            JobKind::Standings => {
+                // Not "checking…" forever: each card says its status could not be read.
+                for c in &self.state.wallet.credentials {
+                    self.state.standings.insert(
+                        c.id.clone(),
+                        wallet_core::holder::Standing::Unknown(failure.message.clone()),
+                    );
+                }
+                self.notify(Tone::Error, failure.message);
+            }
             JobKind::RotateKey => {
                 // The vault may hold the new key even though the old one was not withdrawn.
                 self.notify(Tone::Error, failure.message);

@@ -96,8 +96,14 @@ pub enum Command {
     MakeRequest,
     /// Forget the Verify tab's request and report.
     ResetVerifier,
+    /// Trust (true) or stop trusting (false) an issuer DID (Verify).
+    SetTrust(String, bool),
+    /// Copy this text to the clipboard.
+    CopyText(String),
     /// Store new settings.
     SaveSettings(Settings),
+    /// The new settings are on disk: put them into force.
+    SettingsSaved(Settings),
     /// Close the message bar.
     DismissNotice,
     /// Show a message (from a background thread: a file saved, a clipboard that failed).

@@ -135,6 +135,8 @@ pub struct Verifying {
     pub request: Option<PresentationRequest>,
     /// The last report.
     pub report: Option<Report>,
+    /// The trusted issuers' DIDs, once read.
+    pub trusted: Option<Vec<String>>,
 }
 
 /// A QR code on screen.
@@ -292,6 +294,8 @@ pub struct Forms {
     pub presentation_path: String,
     /// Where to save an output, typed.
     pub save_path: String,
+    /// An issuer DID to trust, typed (Verify).
+    pub trust_did: String,
     /// The Verify form.
     pub verifier: VerifierForm,
     /// The Settings form.
@@ -313,6 +317,7 @@ impl Forms {
             request_path: String::new(),
             presentation_path: String::new(),
             save_path: String::new(),
+            trust_did: String::new(),
             verifier: VerifierForm::default(),
             settings: SettingsForm::from(settings),
         }

@@ -100,6 +100,15 @@ pub enum Job {
         /// Seconds it stays valid.
         valid_for: u64,
     },
+    /// Read the verifier's trusted issuers.
+    TrustList,
+    /// Trust or stop trusting an issuer.
+    SetTrust {
+        /// The issuer's DID, as typed.
+        did: String,
+        /// Trust (true) or stop (false).
+        trusted: bool,
+    },
     /// Verify a presentation against a request.
     Verify {
         /// The presentation's bytes.
@@ -136,6 +145,7 @@ impl Job {
             Self::Identity => JobKind::Identity,
             Self::RotateKey => JobKind::RotateKey,
             Self::NewRequest { .. } => JobKind::NewRequest,
+            Self::TrustList | Self::SetTrust { .. } => JobKind::Trust,
             Self::Verify { .. } => JobKind::Verify,
             Self::Reconfigure { .. } => JobKind::Reconfigure,
             Self::Quit => JobKind::Quit,
@@ -181,6 +191,8 @@ pub enum JobKind {
     RotateKey,
     /// [`Job::NewRequest`].
     NewRequest,
+    /// [`Job::TrustList`], [`Job::SetTrust`].
+    Trust,
     /// [`Job::Verify`].
     Verify,
     /// [`Job::Reconfigure`].
@@ -207,6 +219,7 @@ impl JobKind {
             Self::Identity => "identity",
             Self::RotateKey => "rotate key",
             Self::NewRequest => "new request",
+            Self::Trust => "trust",
             Self::Verify => "verify",
             Self::Reconfigure => "reconfigure",
             Self::Quit => "quit",
@@ -230,6 +243,7 @@ impl JobKind {
             Self::Identity => "Resolving your DID on the chain…",
             Self::RotateKey => "Publishing a new key on the chain…",
             Self::NewRequest => "Making the request…",
+            Self::Trust => "Updating the trusted issuers…",
             Self::Verify => "Verifying the presentation…",
             Self::Reconfigure => "Switching data directory and chain…",
             Self::Quit => "Closing…",
@@ -300,6 +314,8 @@ pub enum Done {
     RequestMade(PresentationRequest),
     /// A verification report.
     Verified(Box<Report>),
+    /// The trusted issuers now.
+    Trusted(Vec<String>),
     /// Data directory and chain switched; whether a vault exists there.
     Reconfigured {
         /// Whether the new data directory holds a vault.
@@ -600,6 +616,20 @@ impl WorkerState {
                     &SystemClock,
                 )?))
             }
+            Job::TrustList => self.trusted(),
+            Job::SetTrust { did, trusted } => {
+                let did = wallet_core::did::Did::parse(did.trim())
+                    .map_err(|e| Failure::new(format!("{did}: {e}"), Category::Input))?;
+                let desk = self.home.verifier();
+                let mut list = desk.trust_list()?;
+                if trusted {
+                    list.add(did);
+                } else {
+                    list.remove(&did);
+                }
+                desk.save_trust_list(&list)?;
+                self.trusted()
+            }
             Job::Verify { bytes, request } => {
                 let ledger = self.ledger()?;
                 let report = self.home.verifier().verify(
@@ -682,6 +712,11 @@ impl WorkerState {
         let view = view(&vault)?;
         self.vault = Some(vault);
         Ok(Done::Opened(view, None))
+    }
+
+    fn trusted(&self) -> Result<Done, Failure> {
+        let list = self.home.verifier().trust_list()?;
+        Ok(Done::Trusted(list.iter().map(|d| d.to_string()).collect()))
     }
 
     fn identity(&mut self) -> Result<Done, Failure> {

@@ -144,7 +144,8 @@ pub(crate) fn render_report(r: &Report) -> String {
     if let Some(h) = &r.holder {
         s.push_str(&format!("  holder: {h}\n"));
     }
-    if !r.disclosed.is_empty() {
+    // Claims of an invalid presentation are not shown as learned: nothing here may rely on them.
+    if r.is_valid() && !r.disclosed.is_empty() {
         s.push_str("What the verifier learned:\n");
         let rows: Vec<(String, String)> = r
             .disclosed

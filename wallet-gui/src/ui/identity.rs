@@ -22,9 +22,15 @@ pub fn show(ui: &mut egui::Ui, state: &State) -> Vec<Command> {
     };
     egui::Grid::new("identity").num_columns(2).show(ui, |ui| {
         ui.label("Your DID");
-        ui.add(
-            egui::Label::new(egui::RichText::new(holder.did.as_str()).monospace()).selectable(true),
-        );
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::Label::new(egui::RichText::new(holder.did.as_str()).monospace())
+                    .selectable(true),
+            );
+            if ui.button("Copy DID").clicked() {
+                out.push(Command::CopyText(holder.did.to_string()));
+            }
+        });
         ui.end_row();
         ui.label("Presentation key (sigAuth)");
         ui.add(

@@ -9,6 +9,26 @@ use crate::state::{Forms, State};
 use crate::tasks::JobKind;
 use crate::ui::widgets::{self, output_actions, value_text};
 
+/// Why a credential of this standing must not be presented (the verifier would refuse it, and
+/// the answer would still hand over its claims and the holder's DID).
+pub fn unusable(standing: Option<&Standing>) -> Option<&'static str> {
+    match standing? {
+        Standing::Revoked => {
+            Some("This credential is revoked: the verifier would refuse it. Nothing was sent.")
+        }
+        Standing::Suspended => {
+            Some("This credential is suspended: the verifier would refuse it. Nothing was sent.")
+        }
+        Standing::Expired => {
+            Some("This credential has expired: the verifier would refuse it. Nothing was sent.")
+        }
+        Standing::NotYetValid => Some(
+            "This credential is not valid yet: the verifier would refuse it. Nothing was sent.",
+        ),
+        Standing::Valid | Standing::ExpiringSoon | Standing::Unknown(_) => None,
+    }
+}
+
 /// The Present screen.
 pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command> {
     let mut out = Vec::new();
@@ -48,6 +68,9 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
             ui.visuals().error_fg_color,
             "No credential in this wallet can answer: it asks for a type you do not hold.",
         );
+        if ui.button("Close this request").clicked() {
+            out.push(Command::CancelPresent);
+        }
     } else {
         ui.label("Answer with:");
         for c in &fitting {
@@ -88,7 +111,7 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
         let mut on = p.chosen.contains(claim);
         if ui
             .add_enabled(
-                !signing,
+                !signing && p.credential.is_some(),
                 egui::Checkbox::new(&mut on, format!("{claim} (optional)")),
             )
             .changed()
@@ -103,7 +126,14 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
 
     if let Some(problem) = &p.problem {
         ui.colored_label(ui.visuals().error_fg_color, problem);
+        if ui.button("Close this request").clicked() {
+            out.push(Command::CancelPresent);
+        }
     }
+    let refused = p
+        .credential
+        .as_ref()
+        .and_then(|id| unusable(state.standings.get(id)));
     if let Some(preview) = &p.preview {
         ui.separator();
         ui.heading("Preview");
@@ -141,9 +171,12 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
             }
         });
         ui.add_space(6.0);
+        if let Some(why) = refused {
+            ui.colored_label(widgets::BAD, why.trim_end_matches(" Nothing was sent."));
+        }
         ui.horizontal(|ui| {
             let confirm = ui.add_enabled(
-                !signing && p.done.is_none(),
+                !signing && p.done.is_none() && refused.is_none(),
                 egui::Button::new(format!("Confirm and sign for {}", preview.verifier)),
             );
             if confirm.clicked() {

@@ -16,6 +16,8 @@ pub fn new_passphrase_problem(first: &str, again: &str) -> Option<&'static str> 
         Some("Use at least 10 characters: several unrelated words work well.")
     } else if first != again {
         Some("The two passphrases differ.")
+    } else if strength(first).0 < 2 {
+        Some("This passphrase is easy to guess: add a few more unrelated words.")
     } else {
         None
     }
@@ -95,6 +97,9 @@ fn unlock(ui: &mut egui::Ui, forms: &mut Forms, out: &mut Vec<Command>) {
 
 fn new_passphrase(ui: &mut egui::Ui, forms: &mut Forms) -> bool {
     let first = secret_field(ui, "passphrase", "New passphrase", &mut forms.passphrase);
+    if forms.passphrase.is_empty() && ui.memory(|m| m.focused().is_none()) {
+        first.request_focus();
+    }
     let again = secret_field(
         ui,
         "passphrase-again",

@@ -11,6 +11,7 @@ use crate::ui::widgets::{self, output_actions, text_field};
 pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command> {
     let mut out = Vec::new();
     ui.heading("Verify a presentation");
+    trusted_issuers(ui, state, forms, &mut out);
     let v = &state.verifying;
     let Some(request) = &v.request else {
         ui.label("1. Make a request: pick the claims you need.");
@@ -114,7 +115,9 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
         if let Some(h) = &report.holder {
             ui.label(format!("Holder: {h}"));
         }
-        if !report.disclosed.is_empty() {
+        if !report.is_valid() {
+            ui.label("No claims are shown: the presentation is invalid, so nothing in it may be relied on.");
+        } else if !report.disclosed.is_empty() {
             ui.strong("What the holder disclosed (as the proof verified it):");
             egui::Grid::new("disclosed")
                 .striped(true)
@@ -127,7 +130,7 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
                     }
                 });
         }
-        if !report.hidden.is_empty() {
+        if report.is_valid() && !report.hidden.is_empty() {
             ui.label(format!("Stayed hidden: {}", report.hidden.join(", ")));
         }
         if report.retryable {
@@ -138,4 +141,32 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
         }
     }
     out
+}
+
+/// The issuers this desk trusts: a presentation from any other issuer is invalid.
+fn trusted_issuers(ui: &mut egui::Ui, state: &State, forms: &mut Forms, out: &mut Vec<Command>) {
+    let trusted = state.verifying.trusted.as_deref().unwrap_or_default();
+    egui::CollapsingHeader::new(format!("Trusted issuers ({})", trusted.len()))
+        .default_open(trusted.is_empty())
+        .show(ui, |ui| {
+            if trusted.is_empty() {
+                ui.label("None yet: add the DID of each issuer whose credentials you accept.");
+            }
+            for did in trusted {
+                ui.horizontal(|ui| {
+                    ui.monospace(did);
+                    if widgets::named_button(ui, "Remove", format!("Stop trusting {did}")).clicked()
+                    {
+                        out.push(Command::SetTrust(did.clone(), false));
+                    }
+                });
+            }
+            ui.horizontal(|ui| {
+                let r = text_field(ui, "Issuer DID to trust", &mut forms.trust_did);
+                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if (ui.button("Trust").clicked() || enter) && !forms.trust_did.trim().is_empty() {
+                    out.push(Command::SetTrust(forms.trust_did.trim().to_owned(), true));
+                }
+            });
+        });
 }

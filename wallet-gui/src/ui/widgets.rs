@@ -119,8 +119,9 @@ pub fn output_actions(ui: &mut egui::Ui, what: Output, path: &mut String, out: &
         }
     });
     ui.horizontal(|ui| {
-        text_field(ui, &format!("Save {noun} to path"), path);
-        if named_button(ui, "Save", format!("Save {noun} to this path")).clicked()
+        let r = text_field(ui, &format!("Save {noun} to path"), path);
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (named_button(ui, "Save", format!("Save {noun} to this path")).clicked() || enter)
             && !path.trim().is_empty()
         {
             out.push(Command::SavePath(what, path.trim().into()));
@@ -168,12 +169,14 @@ pub fn document_sources(
         }
     });
     ui.horizontal(|ui| {
-        text_field(ui, field, path);
-        if ui.button(load).clicked() && !path.trim().is_empty() {
+        let r = text_field(ui, field, path);
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button(load).clicked() || enter) && !path.trim().is_empty() {
             out.push(Command::LoadPath(incoming, path.trim().into()));
         }
     });
     ui.weak(hint);
+    ui.weak("If no file dialog opens (a desktop without a file portal), type the file's full path above.");
 }
 
 /// "Create my DID on the chain", for a wallet without a holder identity.
