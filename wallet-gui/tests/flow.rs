@@ -464,15 +464,28 @@ fn the_verify_tab_trusts_an_issuer_makes_a_request_and_reports_an_answer() {
     let mut h = desk.app(0);
     create_wallet(&mut h);
     click(&mut h, "Verify");
-    wait(&mut h, "the trust list", |h| h.state().state().verifying.trusted.is_some() && idle(h));
-    let bank = wallet_core::issuer::profile(&desk.world.bank.vault).unwrap().unwrap().did;
+    wait(&mut h, "the trust list", |h| {
+        h.state().state().verifying.trusted.is_some() && idle(h)
+    });
+    let bank = wallet_core::issuer::profile(&desk.world.bank.vault)
+        .unwrap()
+        .unwrap()
+        .did;
     type_into(&mut h, "Issuer DID to trust", bank.as_str());
     h.get_by_label("Trust").click();
     wait(&mut h, "the new trust list", |h| {
-        h.state().state().verifying.trusted.as_ref().is_some_and(|t| t.len() == 1) && idle(h)
+        h.state()
+            .state()
+            .verifying
+            .trusted
+            .as_ref()
+            .is_some_and(|t| t.len() == 1)
+            && idle(h)
     });
     h.get_by_label("Make request").click();
-    wait(&mut h, "the request", |h| h.state().state().verifying.request.is_some() && idle(h));
+    wait(&mut h, "the request", |h| {
+        h.state().state().verifying.request.is_some() && idle(h)
+    });
     let request = h.state().state().verifying.request.clone().unwrap();
     assert_eq!(request.client_id.as_str(), "loans.lender.example");
 
@@ -500,17 +513,31 @@ fn the_verify_tab_trusts_an_issuer_makes_a_request_and_reports_an_answer() {
     .unwrap();
     let text = answer.presentation.to_string();
     h.event(egui::Event::Paste(text.clone()));
-    wait(&mut h, "the report", |h| h.state().state().verifying.report.is_some() && idle(h));
+    wait(&mut h, "the report", |h| {
+        h.state().state().verifying.report.is_some() && idle(h)
+    });
     let report = h.state().state().verifying.report.clone().unwrap();
     assert!(report.is_valid(), "{report:#?}");
     assert!(h.query_by_label("Presentation VALID").is_some());
-    assert!(h.query_by_label("ageOver18").is_some(), "the disclosed claim is shown");
+    assert!(
+        h.query_by_label("ageOver18").is_some(),
+        "the disclosed claim is shown"
+    );
 
     // The same answer again is a replay: invalid, and no claim is shown.
     h.event(egui::Event::Paste(text));
     wait(&mut h, "the second report", |h| {
-        h.state().state().verifying.report.as_ref().is_some_and(|r| !r.is_valid()) && idle(h)
+        h.state()
+            .state()
+            .verifying
+            .report
+            .as_ref()
+            .is_some_and(|r| !r.is_valid())
+            && idle(h)
     });
     assert!(h.query_by_label("Presentation INVALID").is_some());
-    assert!(h.query_by_label("ageOver18").is_none(), "no claim of an invalid answer is shown");
+    assert!(
+        h.query_by_label("ageOver18").is_none(),
+        "no claim of an invalid answer is shown"
+    );
 }
