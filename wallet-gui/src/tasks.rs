@@ -438,6 +438,7 @@ impl Worker {
                     chain,
                     kdf,
                     vault: None,
+                    shared: connection.is_some(),
                     connection,
                 };
                 while let Ok(job) = inbox.recv() {
@@ -448,6 +449,7 @@ impl Worker {
                         break;
                     }
                     let result = state.run(job);
+                    state.release_embedded_chain();
                     if outbox.send(Reply { kind, result }).is_err() {
                         break;
                     }
@@ -490,9 +492,19 @@ struct WorkerState {
     kdf: KdfParams,
     vault: Option<Vault>,
     connection: Option<Connection>,
+    /// The connection was given by the caller (shared within this process): kept.
+    shared: bool,
 }
 
 impl WorkerState {
+    /// An embedded chain is one process's at a time: between jobs the app lets go of it, so the
+    /// `siegel` CLI can use the same chain while the wallet is open (a node needs no release).
+    fn release_embedded_chain(&mut self) {
+        if !self.shared && self.chain.dev_path(&self.home).is_some() {
+            self.connection = None;
+        }
+    }
+
     fn run(&mut self, job: Job) -> Result<Done, Failure> {
         match job {
             Job::Create { passphrase } => self.create(&passphrase),
@@ -646,6 +658,7 @@ impl WorkerState {
                     v.lock();
                 }
                 self.connection = None;
+                self.shared = false;
                 self.home = home;
                 self.chain = chain;
                 Ok(Done::Reconfigured {

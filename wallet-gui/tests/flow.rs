@@ -541,3 +541,44 @@ fn the_verify_tab_trusts_an_issuer_makes_a_request_and_reports_an_answer() {
         "no claim of an invalid answer is shown"
     );
 }
+
+/// On its own embedded chain the app holds the chain only while a job runs: between jobs another
+/// program (the `siegel` CLI, here a second connection) can open it.
+#[test]
+fn the_embedded_chain_is_free_between_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        data_dir: Some(dir.path().join("wallet")),
+        ..Settings::default()
+    };
+    let home = settings.home().unwrap();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 900.0))
+        .build_eframe(move |cc| {
+            SiegelApp::new(
+                &cc.egui_ctx,
+                Config {
+                    settings,
+                    settings_path: None,
+                    kdf: KdfParams::MINIMUM,
+                    started: Instant::now(),
+                    desktop: false,
+                    connection: None,
+                },
+            )
+            .unwrap()
+        });
+    create_wallet(&mut h);
+    let did = h.state().state().wallet.holder.clone().unwrap().did;
+    let other = Connection::open(&registry::connect::ChainSpec::Dev, &home)
+        .expect("the app let go of the chain between jobs");
+    let document =
+        wallet_core::ledger::Ledger::resolve_document(&other.ledger().unwrap(), &did, None)
+            .unwrap();
+    assert_eq!(document["id"], did.as_str());
+    drop(other);
+    click(&mut h, "Identity");
+    wait(&mut h, "the resolved DID", |h| {
+        h.state().state().identity.is_some() && idle(h)
+    });
+}
