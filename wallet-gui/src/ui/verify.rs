@@ -94,9 +94,12 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
         } else {
             ui.heading(egui::RichText::new("Presentation INVALID").color(widgets::BAD));
         }
+        // Long details (DIDs, methods) wrap within the window instead of running off its edge.
+        let detail_width = (ui.available_width() - 320.0).max(240.0);
         egui::Grid::new("checks")
             .striped(true)
             .num_columns(3)
+            .max_col_width(detail_width)
             .show(ui, |ui| {
                 for c in &report.checks {
                     let (mark, color, detail) = match &c.outcome {
