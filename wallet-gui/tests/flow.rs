@@ -49,23 +49,28 @@ impl Desk {
             "the tests' embedded chain".into(),
         )
         .unwrap();
-        Harness::builder()
-            .with_size(egui::vec2(1000.0, 900.0))
-            .build_eframe(move |cc| {
-                SiegelApp::new(
-                    &cc.egui_ctx,
-                    Config {
-                        settings,
-                        settings_path: None,
-                        kdf: KdfParams::MINIMUM,
-                        started: Instant::now(),
-                        desktop: false,
-                        connection: Some(connection),
-                    },
-                )
-                .unwrap()
-            })
+        harness(settings, Some(connection))
     }
+}
+
+/// The app in a test window, with the smallest KDF and no desktop services.
+fn harness(settings: Settings, connection: Option<Connection>) -> Harness<'static, SiegelApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1000.0, 900.0))
+        .build_eframe(move |cc| {
+            SiegelApp::new(
+                &cc.egui_ctx,
+                Config {
+                    settings,
+                    settings_path: None,
+                    kdf: KdfParams::MINIMUM,
+                    started: Instant::now(),
+                    desktop: false,
+                    connection,
+                },
+            )
+            .unwrap()
+        })
 }
 
 /// Steps the app (the worker runs in real time) until `done` holds.
@@ -552,22 +557,7 @@ fn the_embedded_chain_is_free_between_jobs() {
         ..Settings::default()
     };
     let home = settings.home().unwrap();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1000.0, 900.0))
-        .build_eframe(move |cc| {
-            SiegelApp::new(
-                &cc.egui_ctx,
-                Config {
-                    settings,
-                    settings_path: None,
-                    kdf: KdfParams::MINIMUM,
-                    started: Instant::now(),
-                    desktop: false,
-                    connection: None,
-                },
-            )
-            .unwrap()
-        });
+    let mut h = harness(settings, None);
     create_wallet(&mut h);
     let did = h.state().state().wallet.holder.clone().unwrap().did;
     let other = Connection::open(&registry::connect::ChainSpec::Dev, &home)
