@@ -188,6 +188,19 @@ impl Connection {
         })
     }
 
+    /// The chain's head block number.
+    ///
+    /// # Errors
+    /// The chain's transport errors; an answer that is not a number.
+    pub fn head(&self) -> Result<u64, ChainError> {
+        crate::chain::expect_number(
+            self.chain
+                .batch(&[crate::chain::Request::BlockNumber])?
+                .into_iter()
+                .next(),
+        )
+    }
+
     /// The chain as `wallet-core`'s ledger.
     ///
     /// # Errors
@@ -252,6 +265,8 @@ mod tests {
         drop(first);
         let again = Connection::open(&ChainSpec::Dev, &home).unwrap();
         assert!(again.ledger().is_ok());
+        // The contracts were deployed in blocks of their own.
+        assert!(again.head().unwrap() > 0);
     }
 
     #[test]

@@ -204,6 +204,11 @@ fn subject_claims(doc: &Value) -> Vec<(String, Value)> {
     out
 }
 
+/// The name the issuer signed into a credential (`issuer.name`), if it gave one.
+fn issuer_name(doc: &Value) -> Option<&str> {
+    doc.get("issuer")?.get("name")?.as_str()
+}
+
 fn summary(id: &CredentialId, label: &str, doc: &Value) -> CredentialSummary {
     CredentialSummary {
         id: id.clone(),
@@ -213,11 +218,7 @@ fn summary(id: &CredentialId, label: &str, doc: &Value) -> CredentialSummary {
             .and_then(party_id)
             .unwrap_or_default()
             .to_owned(),
-        issuer_name: doc
-            .get("issuer")
-            .and_then(|i| i.get("name"))
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        issuer_name: issuer_name(doc).map(str::to_owned),
         types: types_of(doc),
         valid_until: doc
             .get("validUntil")
@@ -375,14 +376,10 @@ pub fn receive(
         )));
     }
     let types = types_of(&doc);
-    let issuer_name = doc
-        .get("issuer")
-        .and_then(|i| i.get("name"))
-        .and_then(Value::as_str);
     let label = format!(
         "{} from {}",
         types.last().map_or("Credential", String::as_str),
-        issuer_name.unwrap_or(issuer.as_str())
+        issuer_name(&doc).unwrap_or(issuer.as_str())
     );
     let record = vault.add_credential(&label, FORMAT_BBS_2023, &text)?;
     Ok(summary(&record.id, &record.label, &doc))
@@ -421,18 +418,22 @@ pub fn list(vault: &Vault) -> Vec<CredentialSummary> {
 /// [`AppError::Input`] for an unknown id.
 pub fn show(vault: &Vault, id: &CredentialId) -> Result<CredentialView, AppError> {
     let (label, doc) = stored(vault, id)?;
-    Ok(CredentialView {
-        summary: summary(id, &label, &doc),
+    Ok(view_of(id, &label, &doc))
+}
+
+fn view_of(id: &CredentialId, label: &str, doc: &Value) -> CredentialView {
+    CredentialView {
+        summary: summary(id, label, doc),
         valid_from: doc
             .get("validFrom")
             .and_then(Value::as_str)
             .map(str::to_owned),
-        claim_values: subject_claims(&doc),
+        claim_values: subject_claims(doc),
         status_index: doc
             .get("credentialStatus")
             .and_then(|s| s.get("statusIndex"))
             .and_then(Value::as_u64),
-    })
+    }
 }
 
 /// How long before its end a credential counts as expiring soon.
@@ -596,6 +597,7 @@ pub struct Answer {
 /// the preview and the presentation cannot differ.
 struct Plan {
     me: HolderIdentity,
+    label: String,
     doc: Value,
     disclosed: Vec<String>,
     present: Vec<(String, Value)>,
@@ -611,7 +613,7 @@ impl Plan {
         clock: &dyn Clock,
     ) -> Result<Self, AppError> {
         let me = require(vault)?;
-        let (_, doc) = stored(vault, id)?;
+        let (label, doc) = stored(vault, id)?;
         let now = now_seconds(clock);
         if now > request.expires_at() {
             return Err(AppError::Input(format!(
@@ -661,6 +663,7 @@ impl Plan {
         }
         Ok(Self {
             me,
+            label,
             doc,
             disclosed,
             present,
@@ -688,7 +691,7 @@ pub fn preview(
     clock: &dyn Clock,
 ) -> Result<Preview, AppError> {
     let plan = Plan::new(vault, id, request, optional, clock)?;
-    let view = show(vault, id)?;
+    let view = view_of(id, &plan.label, &plan.doc);
     let mut always = Vec::new();
     if let Some(name) = &view.summary.issuer_name {
         always.push(("issuer".to_owned(), name.clone()));
@@ -703,8 +706,13 @@ pub fn preview(
     if let Some(until) = &view.summary.valid_until {
         always.push(("valid until".to_owned(), until.clone()));
     }
-    if let Some(schema) = doc_schema_id(vault, id)? {
-        always.push(("schema".to_owned(), schema));
+    if let Some(schema) = plan
+        .doc
+        .get("credentialSchema")
+        .and_then(|s| s.get("id"))
+        .and_then(Value::as_str)
+    {
+        always.push(("schema".to_owned(), schema.to_owned()));
     }
     if let Some(index) = view.status_index {
         always.push(("status list entry".to_owned(), index.to_string()));
@@ -728,16 +736,6 @@ pub fn preview(
     })
 }
 
-/// The `credentialSchema` id of a stored credential (always disclosed).
-fn doc_schema_id(vault: &Vault, id: &CredentialId) -> Result<Option<String>, AppError> {
-    let (_, doc) = stored(vault, id)?;
-    Ok(doc
-        .get("credentialSchema")
-        .and_then(|s| s.get("id"))
-        .and_then(Value::as_str)
-        .map(str::to_owned))
-}
-
 /// Answers `request` with stored credential `id`: derives a bbs-2023 proof disclosing the
 /// required claims and the `optional` ones chosen, wraps it in a presentation signed with the
 /// holder's authentication key (challenge = nonce, domain = client id), and records the
@@ -754,19 +752,15 @@ pub fn answer(
     clock: &dyn Clock,
 ) -> Result<Answer, AppError> {
     let plan = Plan::new(vault, id, request, optional, clock)?;
-    let Plan {
-        ref me,
-        ref doc,
-        ref disclosed,
-        now,
-        ..
-    } = plan;
-    let pointers: Vec<String> = disclosed
+    let (me, now) = (&plan.me, plan.now);
+    let pointers: Vec<String> = plan
+        .disclosed
         .iter()
         .map(|c| Selection::pointer(c).to_string())
         .collect();
     let (derived, presentation) = with_context_policy(&context_policy(), || {
-        let derived = di::bbs_2023::derive(doc, &pointers, request.nonce.as_str().as_bytes())?;
+        let derived =
+            di::bbs_2023::derive(&plan.doc, &pointers, request.nonce.as_str().as_bytes())?;
         let key = vault
             .key_secret(&me.auth_key)
             .map_err(|e| di::ProofError::Malformed(e.to_string()))?
@@ -792,7 +786,7 @@ pub fn answer(
     })?;
     drop(derived);
     let withheld = plan.withheld().map(|(k, _)| k.clone()).collect();
-    let disclosed = plan.disclosed.clone();
+    let disclosed = plan.disclosed;
     vault.append_history(DisclosureRecord {
         at: u64::try_from(now.unix_seconds()).unwrap_or(0),
         verifier: request.client_id.to_string(),

@@ -33,7 +33,13 @@ impl Home {
     /// The platform's data directory for Siegel (`~/.local/share/siegel` on Linux), if the
     /// platform has one.
     pub fn platform_default() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "siegel").map(|p| p.data_dir().to_path_buf())
+        project_dirs().map(|p| p.data_dir().to_path_buf())
+    }
+
+    /// The platform's configuration directory for Siegel (`~/.config/siegel` on Linux): for
+    /// front-end settings, which are not part of a wallet's data directory.
+    pub fn platform_config_dir() -> Option<PathBuf> {
+        project_dirs().map(|p| p.config_dir().to_path_buf())
     }
 
     /// The directory.
@@ -75,6 +81,10 @@ impl Home {
             dir: self.verifier_dir(),
         }
     }
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "siegel")
 }
 
 /// A verifier's state: the issuers it trusts and the nonces it issued. It holds no secret, so it

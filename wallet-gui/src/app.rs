@@ -13,7 +13,7 @@ use wallet_core::vault::{KdfParams, Passphrase};
 
 use crate::command::{Command, Incoming, Output, Source};
 use crate::settings::{Settings, Theme};
-use crate::state::{Forms, Notice, Phase, Presented, Presenting, QrView, Screen, State, Tone};
+use crate::state::{Forms, Notice, Phase, Presenting, QrView, Screen, State, Tone};
 use crate::tasks::{Changed, Done, Failure, Job, JobKind, Reply, Worker};
 use crate::ui;
 
@@ -86,10 +86,9 @@ impl SiegelApp {
         )?;
         let mut state = State::new(config.settings.clone(), has_vault);
         if let Some(p) = problem {
-            state.notice = Some(Notice {
-                tone: Tone::Error,
-                text: format!("The settings cannot be used ({p}); fix them in Settings."),
-            });
+            state.notice = Some(Notice::error(format!(
+                "The settings cannot be used ({p}); fix them in Settings."
+            )));
         }
         apply_theme(ctx, config.settings.theme);
         install_accessibility(ctx);
@@ -137,18 +136,13 @@ impl SiegelApp {
             Command::CreateVault => self.create_vault(),
             Command::RestoreVault => self.restore_vault(),
             Command::PickBackup => {
-                if self.config.desktop {
+                if self.desktop("No file dialog here: type the backup's path.") {
                     self.in_background(|| {
                         rfd::FileDialog::new()
                             .set_title("Choose the backup to restore")
                             .pick_file()
                             .map(Command::BackupChosen)
                     });
-                } else {
-                    self.notify(
-                        Tone::Info,
-                        "No file dialog here: type the backup's path.".into(),
-                    );
                 }
             }
             Command::BackupChosen(path) => self.forms.backup_path = path.display().to_string(),
@@ -441,10 +435,7 @@ impl SiegelApp {
         // The only credential that can answer, if there is exactly one, is chosen for the holder.
         let fitting: Vec<_> = self
             .state
-            .wallet
-            .credentials
-            .iter()
-            .filter(|c| selection.types.iter().all(|t| c.types.contains(t)))
+            .fitting(&selection)
             .map(|c| c.id.clone())
             .collect();
         self.state.presenting = Presenting {
@@ -457,6 +448,15 @@ impl SiegelApp {
             self.state.presenting.credential = Some(only.clone());
             self.preview();
         }
+    }
+
+    /// Whether the desktop's file dialogs and clipboard may be used; if not, says what to do
+    /// `instead`.
+    fn desktop(&mut self, instead: &str) -> bool {
+        if !self.config.desktop {
+            self.notify(Tone::Info, instead.to_owned());
+        }
+        self.config.desktop
     }
 
     /// Runs `work` (a dialog, the clipboard, a file) on its own thread and applies the command
@@ -478,11 +478,7 @@ impl SiegelApp {
     }
 
     fn pick_file(&mut self, incoming: Incoming) {
-        if !self.config.desktop {
-            self.notify(
-                Tone::Info,
-                "No file dialog here: drop the file on the window or type its path.".into(),
-            );
+        if !self.desktop("No file dialog here: drop the file on the window or type its path.") {
             return;
         }
         self.in_background(move || {
@@ -499,11 +495,7 @@ impl SiegelApp {
     }
 
     fn paste(&mut self, incoming: Incoming) {
-        if !self.config.desktop {
-            self.notify(
-                Tone::Info,
-                "No clipboard here: press Ctrl+V in the window instead.".into(),
-            );
+        if !self.desktop("No clipboard here: press Ctrl+V in the window instead.") {
             return;
         }
         self.in_background(move || {
@@ -512,20 +504,14 @@ impl SiegelApp {
                     Ok(text) if text.len() <= limit(incoming) => {
                         Command::Received(incoming, Source::Paste, text.into_bytes())
                     }
-                    Ok(text) => Command::Notify(Notice {
-                        tone: Tone::Error,
-                        text: format!(
-                            "The clipboard holds {} bytes; at most {} are read.",
-                            text.len(),
-                            limit(incoming)
-                        ),
-                    }),
-                    Err(e) => Command::Notify(Notice {
-                        tone: Tone::Error,
-                        text: format!(
-                            "The clipboard cannot be read ({e}); open the file or drop it instead."
-                        ),
-                    }),
+                    Ok(text) => Command::Notify(Notice::error(format!(
+                        "The clipboard holds {} bytes; at most {} are read.",
+                        text.len(),
+                        limit(incoming)
+                    ))),
+                    Err(e) => Command::Notify(Notice::error(format!(
+                        "The clipboard cannot be read ({e}); open the file or drop it instead."
+                    ))),
                 },
             )
         });
@@ -571,11 +557,9 @@ impl SiegelApp {
                 return;
             }
         }
-        if path.is_none() && !self.config.desktop {
-            self.notify(
-                Tone::Info,
-                "No file dialog here: type a path and press Save to path.".into(),
-            );
+        if path.is_none()
+            && !self.desktop("No file dialog here: type a path and press Save to path.")
+        {
             return;
         }
         self.in_background(move || {
@@ -599,10 +583,7 @@ impl SiegelApp {
                     tone: Tone::Success,
                     text: format!("{} saved to {}.", output_name(what), path.display()),
                 },
-                Err(e) => Notice {
-                    tone: Tone::Error,
-                    text: format!("Cannot save to {}: {e}", path.display()),
-                },
+                Err(e) => Notice::error(format!("Cannot save to {}: {e}", path.display())),
             };
             Some(Command::Notify(notice))
         });
@@ -650,10 +631,7 @@ impl SiegelApp {
             self.in_background(move || {
                 Some(match settings.save(&path) {
                     Ok(()) => Command::SettingsSaved(settings),
-                    Err(e) => Command::Notify(Notice {
-                        tone: Tone::Error,
-                        text: e.to_string(),
-                    }),
+                    Err(e) => Command::Notify(Notice::error(e.to_string())),
                 })
             });
         } else {
@@ -668,7 +646,6 @@ impl SiegelApp {
             || settings.chain_spec().ok() != self.state.settings.chain_spec().ok();
         apply_theme(&self.ctx, settings.theme);
         self.state.settings = settings.clone();
-        self.config.settings = settings.clone();
         if moved && let (Ok(home), Ok(chain)) = (settings.home(), settings.chain_spec()) {
             self.send(Job::Reconfigure { home, chain });
         }
@@ -730,26 +707,16 @@ impl SiegelApp {
                         self.state.standings.remove(&s.id);
                         self.notify(Tone::Info, format!("Deleted {}.", s.label));
                     }
-                    Changed::Presented {
-                        generation,
-                        verifier,
-                        json,
-                        disclosed,
-                        withheld,
-                    } => {
+                    Changed::Presented(generation, presented) => {
                         self.notify(
                             Tone::Success,
                             format!(
-                                "Presentation for {verifier} signed and recorded in the history."
+                                "Presentation for {} signed and recorded in the history.",
+                                presented.verifier
                             ),
                         );
                         if generation == self.state.presenting.generation {
-                            self.state.presenting.done = Some(Presented {
-                                json,
-                                verifier,
-                                disclosed,
-                                withheld,
-                            });
+                            self.state.presenting.done = Some(presented);
                         }
                     }
                 }
@@ -1091,10 +1058,7 @@ fn output_name(what: Output) -> &'static str {
 fn read_command(incoming: Incoming, source: Source, path: &Path) -> Command {
     match read_capped(path, limit(incoming)) {
         Ok(bytes) => Command::Received(incoming, source, bytes),
-        Err(text) => Command::Notify(Notice {
-            tone: Tone::Error,
-            text,
-        }),
+        Err(text) => Command::Notify(Notice::error(text)),
     }
 }
 
@@ -1184,13 +1148,15 @@ mod tests {
             kind: JobKind::Present,
             result: Ok(Done::Changed(
                 crate::tasks::WalletView::default(),
-                Changed::Presented {
-                    generation: old,
-                    verifier: "stale.example".into(),
-                    json: "{}".into(),
-                    disclosed: Vec::new(),
-                    withheld: Vec::new(),
-                },
+                Changed::Presented(
+                    old,
+                    crate::tasks::Presented {
+                        json: "{}".into(),
+                        verifier: "stale.example".into(),
+                        disclosed: Vec::new(),
+                        withheld: Vec::new(),
+                    },
+                ),
             )),
         });
         assert!(a.state.presenting.done.is_none());

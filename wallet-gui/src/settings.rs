@@ -74,8 +74,7 @@ const MAX_BYTES: u64 = 64 * 1024;
 impl Settings {
     /// Where the settings live: `settings.json` in the platform's config directory for Siegel.
     pub fn default_path() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "siegel")
-            .map(|p| p.config_dir().join("wallet-settings.json"))
+        Home::platform_config_dir().map(|d| d.join("wallet-settings.json"))
     }
 
     /// Reads the settings at `path`; a missing file gives the defaults.

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use wallet_core::credential::KYC_CLAIMS;
-use wallet_core::holder::{CredentialView, Preview, Standing};
+use wallet_core::holder::{CredentialSummary, CredentialView, Preview, Standing};
 use wallet_core::request::{PresentationRequest, Selection};
 use wallet_core::vault::CredentialId;
 use wallet_core::verify::Report;
@@ -13,7 +13,7 @@ use wallet_core::verify::Report;
 use crate::command::Output;
 use crate::secret_text::SecretText;
 use crate::settings::{Settings, Theme};
-use crate::tasks::{IdentityView, JobKind, WalletView};
+use crate::tasks::{IdentityView, JobKind, Presented, WalletView};
 
 /// The screens of an unlocked wallet.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -93,6 +93,16 @@ pub struct Notice {
     pub text: String,
 }
 
+impl Notice {
+    /// A failure message.
+    pub fn error(text: impl Into<String>) -> Self {
+        Self {
+            tone: Tone::Error,
+            text: text.into(),
+        }
+    }
+}
+
 /// The request being answered.
 #[derive(Clone, Debug, Default)]
 pub struct Presenting {
@@ -113,19 +123,6 @@ pub struct Presenting {
     pub problem: Option<String>,
     /// The signed presentation.
     pub done: Option<Presented>,
-}
-
-/// A presentation made.
-#[derive(Clone, Debug)]
-pub struct Presented {
-    /// The presentation as pretty JSON.
-    pub json: String,
-    /// To whom.
-    pub verifier: String,
-    /// What it disclosed.
-    pub disclosed: Vec<String>,
-    /// What stayed hidden.
-    pub withheld: Vec<String>,
 }
 
 /// The Verify tab's state.
@@ -252,6 +249,17 @@ impl State {
         self.verifying = Verifying::default();
         self.qr = None;
         self.notice = None;
+    }
+
+    /// The stored credentials of every type `selection` asks for (those that can answer it).
+    pub fn fitting<'a>(
+        &'a self,
+        selection: &'a Selection,
+    ) -> impl Iterator<Item = &'a CredentialSummary> {
+        self.wallet
+            .credentials
+            .iter()
+            .filter(|c| selection.types.iter().all(|t| c.types.contains(t)))
     }
 
     /// A short label for a credential: its label, or the start of its id.

@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
-use registry::chain::{Request as ChainRequest, Response as ChainResponse};
 use registry::connect::{ChainSpec, Connection};
 use registry::ledger::ChainLedger;
 use serde_json::Value;
@@ -330,19 +329,21 @@ pub enum Changed {
     Imported(CredentialSummary),
     /// A credential was deleted.
     Deleted(CredentialSummary),
-    /// A presentation was made and recorded.
-    Presented {
-        /// Which state of the Present screen asked.
-        generation: u64,
-        /// For whom (the request's client id).
-        verifier: String,
-        /// The presentation, as pretty JSON.
-        json: String,
-        /// The claims disclosed.
-        disclosed: Vec<String>,
-        /// The claims withheld.
-        withheld: Vec<String>,
-    },
+    /// A presentation was made and recorded, for the Present screen's state `.0`.
+    Presented(u64, Presented),
+}
+
+/// A presentation made.
+#[derive(Clone, Debug)]
+pub struct Presented {
+    /// The presentation, as pretty JSON.
+    pub json: String,
+    /// For whom (the request's client id).
+    pub verifier: String,
+    /// The claims disclosed.
+    pub disclosed: Vec<String>,
+    /// The claims withheld.
+    pub withheld: Vec<String>,
 }
 
 /// Why a job failed, in words for the holder.
@@ -591,13 +592,15 @@ impl WorkerState {
                     .map_err(|e| Failure::new(e.to_string(), Category::Internal))?;
                 Ok(Done::Changed(
                     view(vault)?,
-                    Changed::Presented {
+                    Changed::Presented(
                         generation,
-                        verifier: request.client_id.to_string(),
-                        json,
-                        disclosed: answer.disclosed,
-                        withheld: answer.withheld,
-                    },
+                        Presented {
+                            json,
+                            verifier: request.client_id.to_string(),
+                            disclosed: answer.disclosed,
+                            withheld: answer.withheld,
+                        },
+                    ),
                 ))
             }
             Job::Identity => self.identity(),
@@ -671,12 +674,7 @@ impl WorkerState {
 
     fn create(&mut self, passphrase: &Passphrase) -> Result<Done, Failure> {
         let ledger = self.ledger()?;
-        self.home.ensure().map_err(|e| {
-            Failure::new(
-                format!("cannot create {}: {e}", self.home.dir().display()),
-                Category::Input,
-            )
-        })?;
+        self.ensure_home()?;
         let mut vault =
             Vault::create(&self.home.vault_path(), passphrase, self.kdf).map_err(vault_failure)?;
         // The vault exists from here on: if the chain fails now, open it anyway (the
@@ -700,12 +698,7 @@ impl WorkerState {
         backup_passphrase: &Passphrase,
         passphrase: &Passphrase,
     ) -> Result<Done, Failure> {
-        self.home.ensure().map_err(|e| {
-            Failure::new(
-                format!("cannot create {}: {e}", self.home.dir().display()),
-                Category::Input,
-            )
-        })?;
+        self.ensure_home()?;
         let vault = Vault::restore_backup(
             backup,
             backup_passphrase,
@@ -732,6 +725,16 @@ impl WorkerState {
         Ok(Done::Trusted(list.iter().map(|d| d.to_string()).collect()))
     }
 
+    /// Creates the data directory for a new vault.
+    fn ensure_home(&self) -> Result<(), Failure> {
+        self.home.ensure().map_err(|e| {
+            Failure::new(
+                format!("cannot create {}: {e}", self.home.dir().display()),
+                Category::Input,
+            )
+        })
+    }
+
     fn identity(&mut self) -> Result<Done, Failure> {
         let ledger = self.ledger()?;
         let holder = holder::identity(self.vault_ref()?)?.ok_or_else(|| {
@@ -740,13 +743,9 @@ impl WorkerState {
         let document = wallet_core::ledger::Ledger::resolve_document(&ledger, &holder.did, None)
             .map_err(|e| Failure::from(AppError::from(e)))?;
         let connection = self.connection()?;
-        let head = match connection.chain.batch(&[ChainRequest::BlockNumber]) {
-            Ok(r) => match r.first() {
-                Some(ChainResponse::Number(n)) => *n,
-                _ => 0,
-            },
-            Err(e) => return Err(Failure::new(e.to_string(), Category::Retry)),
-        };
+        let head = connection
+            .head()
+            .map_err(|e| Failure::new(e.to_string(), Category::Retry))?;
         Ok(Done::Identity(IdentityView {
             holder,
             document,

@@ -7,8 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use registry::chain::{Chain, DevChain};
-use registry::connect::Connection;
+use registry::connect::{ChainSpec, Connection};
 use serde_json::{Value, json};
+use wallet_core::home::Home;
 use wallet_core::ledger::StatusChange;
 use wallet_core::verify::{CheckName, Outcome, Report};
 
@@ -92,8 +93,10 @@ pub(crate) fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<u8> {
 fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     let chain_path = root.join("chain");
     let chain: Arc<dyn Chain> = Arc::new(DevChain::open(&chain_path)?);
-    let connection =
-        Connection::with_chain(chain, format!("embedded chain at {}", chain_path.display()))?;
+    let connection = Connection::with_chain(
+        chain,
+        ChainSpec::DevAt(chain_path.clone()).label(&Home::new(root)),
+    )?;
     let party = |name: &str| {
         Context::for_demo(
             root.join(name),

@@ -56,12 +56,7 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
     });
     ui.add_space(6.0);
 
-    let fitting: Vec<_> = state
-        .wallet
-        .credentials
-        .iter()
-        .filter(|c| selection.types.iter().all(|t| c.types.contains(t)))
-        .collect();
+    let fitting: Vec<_> = state.fitting(selection).collect();
     let signing = state.is_busy(JobKind::Present);
     if fitting.is_empty() {
         ui.colored_label(
