@@ -43,6 +43,9 @@ pub enum RequestError {
     /// A DCQL feature Siegel does not answer.
     #[error("unsupported DCQL query: {0}")]
     Unsupported(String),
+    /// A purpose text that cannot be shown to a holder (too long, control characters).
+    #[error("{0}")]
+    Purpose(String),
     /// A claim name that is not a plain term.
     #[error("invalid claim name {0:?}")]
     Claim(String),
@@ -263,11 +266,12 @@ pub struct PresentationRequest {
 /// The longest purpose text a request may carry, in characters.
 pub const MAX_PURPOSE_CHARS: usize = 200;
 
-fn check_purpose(text: &str) -> Result<(), RequestError> {
+/// Why a purpose text cannot be shown to a holder, if it cannot.
+fn purpose_problem(text: &str) -> Option<String> {
     if text.chars().count() > MAX_PURPOSE_CHARS {
-        return Err(RequestError::Malformed(format!(
+        return Some(format!(
             "the purpose is longer than {MAX_PURPOSE_CHARS} characters"
-        )));
+        ));
     }
     // Control and bidirectional-override characters could make the text read as something else.
     if text.chars().any(|c| {
@@ -275,11 +279,9 @@ fn check_purpose(text: &str) -> Result<(), RequestError> {
             || ('\u{202a}'..='\u{202e}').contains(&c)
             || ('\u{2066}'..='\u{2069}').contains(&c)
     }) {
-        return Err(RequestError::Malformed(
-            "the purpose contains control characters".into(),
-        ));
+        return Some("the purpose contains control characters".into());
     }
-    Ok(())
+    None
 }
 
 impl PresentationRequest {
@@ -345,10 +347,12 @@ impl PresentationRequest {
     /// control characters; an empty text states none).
     ///
     /// # Errors
-    /// [`RequestError::Malformed`] for a text that is too long or has control characters.
+    /// [`RequestError::Purpose`] for a text that is too long or has control characters.
     pub fn with_purpose(mut self, purpose: &str) -> Result<Self, RequestError> {
         let purpose = purpose.trim();
-        check_purpose(purpose)?;
+        if let Some(problem) = purpose_problem(purpose) {
+            return Err(RequestError::Purpose(problem));
+        }
         self.purpose = (!purpose.is_empty()).then(|| purpose.to_owned());
         Ok(self)
     }
@@ -406,8 +410,8 @@ impl PresentationRequest {
                 request.response_type
             )));
         }
-        if let Some(p) = &request.purpose {
-            check_purpose(p)?;
+        if let Some(problem) = request.purpose.as_deref().and_then(purpose_problem) {
+            return Err(RequestError::Malformed(problem));
         }
         request.selection()?;
         Ok(request)
