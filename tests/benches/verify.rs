@@ -45,7 +45,7 @@ use wallet_core::did::Did;
 use wallet_core::issuer::IssueRequest;
 use wallet_core::jsonld::{ContextPolicy, with_context_policy};
 use wallet_core::ledger::{Lookup, TrustSource};
-use wallet_core::request::{ClientId, Nonce, PresentationRequest};
+use wallet_core::request::{ClientId, PresentationRequest};
 use wallet_core::schema::CredentialSchema;
 use wallet_core::verify::{
     HolderBinding, MemoryNonceStore, NonceRefusal, NonceStore, Policy, Report, TrustList,
@@ -54,16 +54,19 @@ use wallet_core::verify::{
 /// A nonce store that accepts each nonce any number of times (bench only; see the module docs).
 struct Rearming {
     inner: MemoryNonceStore,
-    expires: DateTime,
 }
 
 impl NonceStore for Rearming {
-    fn issue(&mut self, nonce: &Nonce, expires: DateTime) -> Result<(), NonceRefusal> {
-        self.inner.issue(nonce, expires)
+    fn issue(&mut self, request: &PresentationRequest) -> Result<(), NonceRefusal> {
+        self.inner.issue(request)
     }
-    fn consume(&mut self, nonce: &Nonce, now: DateTime) -> Result<(), NonceRefusal> {
-        self.inner.consume(nonce, now)?;
-        self.inner.issue(nonce, self.expires)
+    fn consume(
+        &mut self,
+        request: &PresentationRequest,
+        now: DateTime,
+    ) -> Result<(), NonceRefusal> {
+        self.inner.consume(request, now)?;
+        self.inner.issue(request)
     }
 }
 
@@ -205,9 +208,8 @@ fn prepare(name: &str, scene: &mut Scene) -> Prepared {
     let bytes = scene.present(&request);
     let mut nonces = Rearming {
         inner: MemoryNonceStore::default(),
-        expires: request.expires_at(),
     };
-    nonces.issue(&request.nonce, request.expires_at()).unwrap();
+    nonces.issue(&request).unwrap();
     let before = scene.chain.round_trips();
     let report = scene.verify(&bytes, &request, &mut nonces);
     let counted = scene.chain.round_trips() - before;
@@ -276,7 +278,7 @@ fn bench(c: &mut Criterion) {
                 (request, bytes)
             },
             |(request, bytes)| {
-                nonces.issue(&request.nonce, request.expires_at()).unwrap();
+                nonces.issue(&request).unwrap();
                 let r = holder.borrow().verify(&bytes, &request, &mut nonces);
                 assert!(r.is_valid(), "{r:#?}");
                 r

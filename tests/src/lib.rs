@@ -155,6 +155,43 @@ impl World {
         .unwrap()
     }
 
+    /// A credential as the bank issues it to `subject`, without its proof: to edit and sign
+    /// again with [`World::bank_signs`].
+    pub fn issue_to_unsigned(&mut self, claims: Value, subject: Option<Did>, days: u32) -> Value {
+        let mut doc = self.issue_to(claims, subject, days).document;
+        doc.as_object_mut().unwrap().remove("proof");
+        doc
+    }
+
+    /// The bank's BBS secret key.
+    pub fn bank_key(&self) -> wallet_core::bbs::SecretKey {
+        let kid = self
+            .bank
+            .vault
+            .keys()
+            .into_iter()
+            .find(|k| k.label.ends_with("BBS key"))
+            .unwrap()
+            .id
+            .clone();
+        self.bank.vault.key_secret(&kid).unwrap().bbs().unwrap()
+    }
+
+    /// The trusted bank signs `doc` with its real key (honest about its key, but the document
+    /// is one a holder and a verifier must still judge).
+    pub fn bank_signs(&self, doc: &Value, mandatory: &[&str]) -> Value {
+        let p = wallet_core::issuer::profile(&self.bank.vault)
+            .unwrap()
+            .unwrap();
+        bbs_sign(
+            &self.bank_key(),
+            p.method.as_str(),
+            doc,
+            mandatory,
+            self.clock.0,
+        )
+    }
+
     /// The lender makes a request (and remembers its nonce).
     pub fn request(&mut self, required: &[&str], optional: &[&str]) -> PresentationRequest {
         let r = PresentationRequest::new(
@@ -165,7 +202,7 @@ impl World {
             self.clock.0.saturating_add_seconds(600),
         )
         .unwrap();
-        self.nonces.issue(&r.nonce, r.expires_at()).unwrap();
+        self.nonces.issue(&r).unwrap();
         r
     }
 
@@ -189,6 +226,25 @@ impl World {
             &self.clock,
         )
     }
+}
+
+/// Signs `doc` with bbs-2023 under `key` and `method`, with `mandatory` pointers.
+pub fn bbs_sign(
+    key: &wallet_core::bbs::SecretKey,
+    method: &str,
+    doc: &Value,
+    mandatory: &[&str],
+    created: DateTime,
+) -> Value {
+    let options = wallet_core::di::eddsa_rdfc_2022::ProofOptions {
+        verification_method: method.to_owned(),
+        proof_purpose: wallet_core::di::ProofPurpose::AssertionMethod,
+        created: Some(created),
+        challenge: None,
+        domain: None,
+    };
+    let pointers: Vec<String> = mandatory.iter().map(|s| (*s).to_owned()).collect();
+    wallet_core::di::issue_bbs(doc, key, &pointers, &options).unwrap()
 }
 
 impl Default for World {

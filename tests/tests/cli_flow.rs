@@ -25,6 +25,7 @@ use siegel_tests::{FixedClock, sample_claims};
 use wallet_core::credential::KYC_CLAIMS;
 use wallet_core::di::{Clock, SystemClock};
 use wallet_core::issuer::IssueRequest;
+use wallet_core::request::PresentationRequest;
 use wallet_core::schema::CredentialSchema;
 
 const DOMAIN: &str = "loans.lender.example";
@@ -592,13 +593,121 @@ fn holder_binding_required_but_absent_is_invalid() {
     let p = story.present(&id, &r, "bearer-presentation.json");
     let report = story.invalid(&p, &r, &["--holder-binding"]);
     let reason = failed(&report, "holder-binding");
-    assert!(reason.contains("not disclosed"), "{reason}");
-    // Without the policy flag such an (unlinkable) presentation is fine. (The refusal above
-    // spent its nonce: the presentation was genuine, only the policy refused it.)
+    assert!(reason.contains("names no subject"), "{reason}");
+    // By default such a presentation is fine, and it is unsigned: the holder's DID is nowhere
+    // in it (issue 17 item 5). (The refusal above spent its nonce: the presentation was
+    // genuine, only the policy refused it.)
     let r = story.request("bearer-request-2.json", &[]);
     let p = story.present(&id, &r, "bearer-presentation-2.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(!text.contains(&story.holder), "{text}");
     let report = story.valid(&p, &r, &[]);
-    assert_eq!(report["holder"], story.holder.as_str());
+    assert_eq!(report["holder"], Value::Null);
+}
+
+/// Issue 17 item 1 (high), through the binary: a malicious site shows the holder the lender's
+/// request under its own client_id, strips the holder's proof from the answer and re-wraps the
+/// derived credential for the lender under a throwaway identity of its own. The lender refuses
+/// it with its default policy and with `--no-holder-binding`, and the nonce stays unspent.
+#[test]
+fn a_credential_relayed_to_another_verifier_is_invalid() {
+    let story = Story::dev();
+    let lender = story.request("lender-request.json", &[]);
+    let shown = story.scene.path("relayed-request.json");
+    edit(&lender, &shown, |v| v["client_id"] = json!("evil.example"));
+    let out = story.scene.path("answer-for-evil.json");
+    ok(
+        &story.scene,
+        "holder",
+        &[
+            "holder",
+            "present",
+            &story.id,
+            "--request",
+            s(&shown),
+            "--out",
+            s(&out),
+        ],
+    );
+    let mallory = ok(&story.scene, "mallory", &["init"])["did"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answered: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let request: PresentationRequest =
+        PresentationRequest::parse(&std::fs::read(&lender).unwrap()).unwrap();
+    let wrapped = story.scene.path("wrapped.json");
+    {
+        let (_, vault) = story.scene.library("mallory");
+        let me = wallet_core::holder::identity(&vault).unwrap().unwrap();
+        assert_eq!(me.did.as_str(), mallory);
+        let kid = vault
+            .keys()
+            .into_iter()
+            .find(|k| k.label == "holder: presentation key")
+            .unwrap()
+            .id
+            .clone();
+        let key = vault.key_secret(&kid).unwrap().ed25519().unwrap();
+        let mut vp = answered.clone();
+        vp.as_object_mut().unwrap().remove("proof");
+        vp["holder"] = json!(mallory);
+        let signed = wallet_core::di::sign_presentation(
+            &vp,
+            &key,
+            me.method.as_str(),
+            SystemClock.now(),
+            &wallet_core::di::PresentationBinding {
+                challenge: request.nonce.to_string(),
+                domain: request.client_id.to_string(),
+            },
+        )
+        .unwrap();
+        std::fs::write(&wrapped, signed.to_string()).unwrap();
+    }
+    for flags in [&[][..], &["--no-holder-binding"][..]] {
+        let report = story.invalid(&wrapped, &lender, flags);
+        let reason = failed(&report, "credential-proof");
+        assert!(reason.contains("another verifier or nonce"), "{reason}");
+        assert!(
+            report["disclosed"].as_array().is_none_or(Vec::is_empty) || report["valid"] == false
+        );
+    }
+    // Honest answer to the lender's own request: valid (nothing above spent the nonce).
+    let honest = story.present(&story.id, &lender, "honest.json");
+    story.valid(&honest, &lender, &[]);
+}
+
+/// Issue 17 item 7, through the binary: the request file edited after it was made (a required
+/// claim dropped) and answered by the holder does not verify against the edited copy.
+#[test]
+fn an_edited_request_is_invalid() {
+    let story = Story::dev();
+    let lender = story.request("full-request.json", &[]);
+    let edited = story.scene.path("edited-request.json");
+    edit(&lender, &edited, |v| {
+        v["dcql_query"]["credentials"][0]["claims"]
+            .as_array_mut()
+            .unwrap()
+            .pop();
+    });
+    let out = story.scene.path("answer-to-edited.json");
+    ok(
+        &story.scene,
+        "holder",
+        &[
+            "holder",
+            "present",
+            &story.id,
+            "--request",
+            s(&edited),
+            "--out",
+            s(&out),
+        ],
+    );
+    let report = story.invalid(&out, &edited, &[]);
+    let reason = failed(&report, "nonce-fresh");
+    assert!(reason.contains("altered"), "{reason}");
 }
 
 #[test]

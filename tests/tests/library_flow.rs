@@ -322,7 +322,7 @@ fn untrusted_issuer_missing_claim_and_expired_credential() {
     let mut r2 = r.clone();
     r2.exp = w.clock.0.unix_seconds() + 600;
     w.nonces = wallet_core::verify::MemoryNonceStore::default();
-    wallet_core::verify::NonceStore::issue(&mut w.nonces, &r2.nonce, r2.expires_at()).unwrap();
+    wallet_core::verify::NonceStore::issue(&mut w.nonces, &r2).unwrap();
     let report = w.verify(
         a.presentation.to_string().as_bytes(),
         &r2,

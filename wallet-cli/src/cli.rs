@@ -252,10 +252,15 @@ pub(crate) enum VerifierCommand {
         /// The request it answers
         #[arg(long, value_name = "FILE")]
         request: PathBuf,
-        /// Require holder binding: the credential's subject id must be disclosed and be the
-        /// presentation's signer (by default a presentation may stay unlinkable)
-        #[arg(long)]
+        /// Refuse bearer credentials too: every credential must name its subject, and the
+        /// presentation be signed by it (by default only a credential that names its subject
+        /// must be presented by that subject)
+        #[arg(long, conflicts_with = "no_holder_binding")]
         holder_binding: bool,
+        /// Do not check holder binding at all: accept a credential from whoever presents it
+        /// (bearer use; the answer is still bound to this request)
+        #[arg(long)]
+        no_holder_binding: bool,
     },
     /// Manage the issuers this verifier trusts
     #[command(subcommand)]

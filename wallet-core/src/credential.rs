@@ -5,6 +5,7 @@
 //! (`schemas/kyc-attestation/context.jsonld`); the constants here name its IRIs so that code
 //! reads claims from verified statements by IRI, never by JSON member name.
 
+pub mod shown;
 pub mod status;
 
 /// The KYC context URL (an identifier; the bundled copy is authoritative, never fetched).

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::app::{AppError, now_seconds, read_record, write_record};
+use crate::credential::shown::Shown;
 use crate::credential::status::StatusEntry;
 use crate::credential::{FORMAT_BBS_2023, KYC_CLAIMS, VC_V2_CONTEXT, context_policy};
 use crate::di::{self, Clock, DateTime, PublicKeyMaterial, controller_of, party_id};
@@ -577,9 +578,13 @@ pub struct Preview {
     pub disclosed: Vec<(String, Value)>,
     /// The claims that stay hidden, with their values (shown to the holder only).
     pub withheld: Vec<(String, Value)>,
-    /// What every presentation of this credential reveals besides the chosen claims (the
-    /// mandatory parts of the bbs-2023 proof): name and value.
-    pub always: Vec<(String, String)>,
+    /// What the presentation reveals besides the chosen claims — the mandatory parts of the
+    /// bbs-2023 proof, whatever the issuer put in them, and (path `holder`) the holder's DID
+    /// when the answer is signed. [`crate::credential::shown::label`] names each for display.
+    pub always: Vec<Shown>,
+    /// Everything the credential's derived proof will show, exactly as the verifier's
+    /// [`crate::verify::Report::revealed`] will list it.
+    pub revealed: Vec<Shown>,
 }
 
 /// A signed answer to a request.
@@ -591,13 +596,14 @@ pub struct Answer {
     pub disclosed: Vec<String>,
     /// The credential's claims not disclosed.
     pub withheld: Vec<String>,
+    /// Everything else the presentation shows, as [`Preview::always`] lists it.
+    pub also_shown: Vec<Shown>,
 }
 
 /// An answer worked out but not yet signed: the one place that decides what is disclosed, so
 /// the preview and the presentation cannot differ.
 struct Plan {
     me: HolderIdentity,
-    label: String,
     doc: Value,
     disclosed: Vec<String>,
     present: Vec<(String, Value)>,
@@ -613,7 +619,7 @@ impl Plan {
         clock: &dyn Clock,
     ) -> Result<Self, AppError> {
         let me = require(vault)?;
-        let (label, doc) = stored(vault, id)?;
+        let (_, doc) = stored(vault, id)?;
         let now = now_seconds(clock);
         if now > request.expires_at() {
             return Err(AppError::Input(format!(
@@ -663,12 +669,51 @@ impl Plan {
         }
         Ok(Self {
             me,
-            label,
             doc,
             disclosed,
             present,
             now,
         })
+    }
+
+    /// What `revealed` (the credential's part of the answer) and the presentation show besides
+    /// the chosen claims.
+    fn always(&self, revealed: &[Shown]) -> Vec<Shown> {
+        let chosen: Vec<String> = self
+            .disclosed
+            .iter()
+            .map(|c| format!("credentialSubject.{c}"))
+            .collect();
+        let mut always: Vec<Shown> = revealed
+            .iter()
+            .filter(|s| !chosen.contains(&s.path))
+            .cloned()
+            .collect();
+        if self.signs() {
+            always.push(Shown {
+                path: "holder".into(),
+                value: self.me.did.as_str().to_owned(),
+            });
+        }
+        always
+    }
+
+    /// The JSON pointers of the claims disclosed.
+    fn pointers(&self) -> Vec<String> {
+        self.disclosed
+            .iter()
+            .map(|c| Selection::pointer(c).to_string())
+            .collect()
+    }
+
+    /// Whether the answer is signed by the holder: only for a credential issued to the holder
+    /// (it names a subject id, which `receive` checked is this wallet's DID). A credential
+    /// without one is a bearer credential, presented unsigned, so the holder's DID stays out.
+    fn signs(&self) -> bool {
+        self.doc
+            .get("credentialSubject")
+            .and_then(|s| s.get("id"))
+            .is_some()
     }
 
     fn withheld(&self) -> impl Iterator<Item = &(String, Value)> {
@@ -691,36 +736,15 @@ pub fn preview(
     clock: &dyn Clock,
 ) -> Result<Preview, AppError> {
     let plan = Plan::new(vault, id, request, optional, clock)?;
-    let view = view_of(id, &plan.label, &plan.doc);
-    let mut always = Vec::new();
-    if let Some(name) = &view.summary.issuer_name {
-        always.push(("issuer".to_owned(), name.clone()));
-    }
-    always.extend([
-        ("issuer DID".to_owned(), view.summary.issuer.clone()),
-        ("type".to_owned(), view.summary.types.join(", ")),
-    ]);
-    if let Some(from) = &view.valid_from {
-        always.push(("valid from".to_owned(), from.clone()));
-    }
-    if let Some(until) = &view.summary.valid_until {
-        always.push(("valid until".to_owned(), until.clone()));
-    }
-    if let Some(schema) = plan
-        .doc
-        .get("credentialSchema")
-        .and_then(|s| s.get("id"))
-        .and_then(Value::as_str)
-    {
-        always.push(("schema".to_owned(), schema.to_owned()));
-    }
-    if let Some(index) = view.status_index {
-        always.push(("status list entry".to_owned(), index.to_string()));
-    }
-    always.push((
-        "your DID (holder)".to_owned(),
-        plan.me.did.as_str().to_owned(),
-    ));
+    // What the verifier will see, from the statements of the very reveal document the proof
+    // will cover (not from the credential's JSON): a hostile issuer's extra members — a
+    // top-level id, an id on the status entry — show up here as they will there.
+    let revealed = with_context_policy(&context_policy(), || {
+        di::bbs_2023::revealed(&plan.doc, &plan.pointers())
+    })
+    .map(|claims| crate::credential::shown::shown(&claims))
+    .map_err(|e| AppError::Internal(format!("stored credential {id}: {e}")))?;
+    let always = plan.always(&revealed);
     let disclosed = plan
         .disclosed
         .iter()
@@ -733,6 +757,7 @@ pub fn preview(
         disclosed,
         withheld: plan.withheld().cloned().collect(),
         always,
+        revealed,
     })
 }
 
@@ -753,28 +778,37 @@ pub fn answer(
 ) -> Result<Answer, AppError> {
     let plan = Plan::new(vault, id, request, optional, clock)?;
     let (me, now) = (&plan.me, plan.now);
-    let pointers: Vec<String> = plan
-        .disclosed
-        .iter()
-        .map(|c| Selection::pointer(c).to_string())
-        .collect();
-    let (derived, presentation) = with_context_policy(&context_policy(), || {
-        let derived =
-            di::bbs_2023::derive(&plan.doc, &pointers, request.nonce.as_str().as_bytes())?;
-        let key = vault
-            .key_secret(&me.auth_key)
-            .map_err(|e| di::ProofError::Malformed(e.to_string()))?
-            .ed25519()
-            .ok_or_else(|| di::ProofError::Malformed("the holder key is missing".into()))?;
+    // A vault without the identity's own key is damaged: not the user's input.
+    let auth_key = vault
+        .key_secret(&me.auth_key)?
+        .ed25519()
+        .ok_or_else(|| AppError::Internal("the holder's presentation key is missing".into()))?;
+    let pointers = plan.pointers();
+    let signer = plan.signs().then_some(me);
+    let (revealed, presentation) = with_context_policy(&context_policy(), || {
+        let revealed = di::bbs_2023::revealed(&plan.doc, &pointers)?;
+        // The presentation header binds the derived proof to this verifier and nonce (issue 17:
+        // the holder's own proof alone could be stripped and replaced).
+        let derived = di::bbs_2023::derive(&plan.doc, &pointers, &request.presentation_header())?;
+        let Some(me) = signer else {
+            // A credential without a subject id is not bound to anyone: presenting it unsigned
+            // reveals no holder DID (docs/privacy.md).
+            let vp = json!({
+                "@context": [VC_V2_CONTEXT],
+                "type": ["VerifiablePresentation"],
+                "verifiableCredential": [derived],
+            });
+            return Ok((revealed, vp));
+        };
         let vp = json!({
             "@context": [VC_V2_CONTEXT],
             "type": ["VerifiablePresentation"],
             "holder": me.did.as_str(),
-            "verifiableCredential": [derived.clone()],
+            "verifiableCredential": [derived],
         });
         let signed = di::sign_presentation(
             &vp,
-            &key,
+            &auth_key,
             me.method.as_str(),
             now,
             &di::PresentationBinding {
@@ -782,9 +816,9 @@ pub fn answer(
                 domain: request.client_id.to_string(),
             },
         )?;
-        Ok::<_, di::ProofError>((derived, signed))
+        Ok::<_, di::ProofError>((revealed, signed))
     })?;
-    drop(derived);
+    let also_shown = plan.always(&crate::credential::shown::shown(&revealed));
     let withheld = plan.withheld().map(|(k, _)| k.clone()).collect();
     let disclosed = plan.disclosed;
     vault.append_history(DisclosureRecord {
@@ -798,5 +832,6 @@ pub fn answer(
         presentation,
         disclosed,
         withheld,
+        also_shown,
     })
 }

@@ -133,7 +133,7 @@ impl VerifierDesk {
             .and_then(|r| r.with_purpose(purpose))
             .map_err(|e| AppError::Input(format!("the request cannot be made: {e}")))?;
         self.nonces()?
-            .issue(&request.nonce, request.expires_at())
+            .issue(&request)
             .map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(request)
     }

@@ -167,6 +167,46 @@ impl<'de> Deserialize<'de> for ClientId {
     }
 }
 
+/// The tag that opens a version-1 presentation header ([`PresentationRequest::presentation_header`]).
+pub const PRESENTATION_HEADER_TAG: &[u8; 21] = b"siegel-vp-binding/v1:";
+
+/// The presentation header for `client_id` and `nonce`; see
+/// [`PresentationRequest::presentation_header`].
+pub fn presentation_header(client_id: &ClientId, nonce: &Nonce) -> Vec<u8> {
+    let mut out = Vec::with_capacity(PRESENTATION_HEADER_TAG.len() + 4 + 253 + 128);
+    out.extend_from_slice(PRESENTATION_HEADER_TAG);
+    for part in [client_id.as_str(), nonce.as_str()] {
+        // Both are at most 253 bytes (ClientId::parse, Nonce::parse).
+        let len = u16::try_from(part.len()).unwrap_or(u16::MAX);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(part.as_bytes());
+    }
+    out
+}
+
+/// The SHA-256 digest of a request as made ([`PresentationRequest::digest`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequestDigest([u8; 32]);
+
+impl RequestDigest {
+    /// Lowercase hex.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl fmt::Debug for RequestDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RequestDigest({})", self.to_hex())
+    }
+}
+
+impl fmt::Display for RequestDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
 /// A claim name as the request uses it: a JSON member name of `credentialSubject` (letters,
 /// digits, `_`; starting with a letter).
 fn check_claim(name: &str) -> Result<(), RequestError> {
@@ -420,6 +460,30 @@ impl PresentationRequest {
     /// The request as pretty JSON text.
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The bbs-2023 presentation header of an answer to this request (bbs-2023 § 3.3.9 leaves
+    /// its content to the application): it commits to the verifier's `client_id` *and* the
+    /// nonce, so the holder's derived proof is bound to this verifier, not only to this nonce.
+    /// The holder's presentation proof names both too, but it can be stripped and replaced by
+    /// anyone's; the derived proof cannot be re-derived without the holder's credential.
+    ///
+    /// Encoding, version 1: the 21 ASCII bytes `siegel-vp-binding/v1:`, then `client_id` and
+    /// then `nonce`, each as its length in bytes (2 bytes, big-endian) followed by its UTF-8
+    /// bytes. Both are ASCII and at most 253 bytes, so the encoding is unambiguous and two
+    /// different (client id, nonce) pairs never give the same header.
+    pub fn presentation_header(&self) -> Vec<u8> {
+        presentation_header(&self.client_id, &self.nonce)
+    }
+
+    /// A digest of the request as made: SHA-256 of its compact JSON serialization (members in
+    /// this type's order). A verifier records it with the nonce, so an answer is checked
+    /// against the request it was issued for, not an edited copy.
+    pub fn digest(&self) -> RequestDigest {
+        use sha2::{Digest as _, Sha256};
+        // Serializing this type cannot fail (no maps with non-string keys, no custom errors).
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        RequestDigest(Sha256::digest(&bytes).into())
     }
 
     /// When the request expires.

@@ -35,12 +35,22 @@ use crate::schema::{self, CredentialSchema};
 pub const MAX_PRESENTATION_BYTES: usize = crate::jsonld::MAX_DOCUMENT_BYTES;
 
 /// Whether the credential must be bound to the presenting holder.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// Whatever the mode, the credential's derived proof is bound to the request (verifier and
+/// nonce, [`PresentationRequest::presentation_header`]); holder binding adds that the one who
+/// presents it is the one it was issued to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum HolderBinding {
-    /// The credential subject's `id` must be disclosed and equal the DID that signed the
-    /// presentation.
+    /// Every credential must name its subject (`credentialSubject.id`, disclosed) and the
+    /// presentation be signed by that DID: bearer credentials are refused.
     Required,
-    /// Any holder may present (the subject id need not be disclosed).
+    /// The default: a credential that names its subject must be presented, signed, by that
+    /// subject; a credential without a subject id (a bearer credential) may be presented
+    /// unsigned by whoever holds it.
+    #[default]
+    WhenSubjectNamed,
+    /// Not checked: anyone holding a credential may present it (an explicit choice for bearer
+    /// use, `--no-holder-binding`).
     NotRequired,
 }
 
@@ -94,7 +104,8 @@ impl Checks {
 
 /// What the presentation's JSON says it holds: only used to decide what to fetch.
 struct Claimed {
-    holder_method: DidUrl,
+    /// The presentation proof's verification method; none for an unsigned presentation.
+    holder_method: Option<DidUrl>,
     credential: Value,
     credential_method: DidUrl,
     issuer: Did,
@@ -110,6 +121,42 @@ const PRESENTATION_MEMBERS: [&str; 6] = [
     "verifiableCredential",
     "proof",
 ];
+
+/// The members of an unsigned presentation (a bearer credential presented without a holder
+/// proof): nothing in it is signed but the credential, so it may carry nothing else.
+const UNSIGNED_PRESENTATION_MEMBERS: [&str; 3] = ["@context", "type", "verifiableCredential"];
+
+/// Checks the wrapper of an unsigned presentation: only [`UNSIGNED_PRESENTATION_MEMBERS`], with
+/// the VC 2.0 context and the `VerifiablePresentation` type, no holder.
+fn unsigned_wrapper(vp: &Value) -> Result<(), String> {
+    let map = vp
+        .as_object()
+        .ok_or("the presentation is not a JSON object")?;
+    if let Some(extra) = map
+        .keys()
+        .find(|k| !UNSIGNED_PRESENTATION_MEMBERS.contains(&k.as_str()))
+    {
+        return Err(format!(
+            "the presentation is not signed but has a member {extra:?} (an unsigned presentation \
+             holds only {}; a holder must sign)",
+            UNSIGNED_PRESENTATION_MEMBERS.join(", ")
+        ));
+    }
+    let one = |v: Option<&Value>, want: &str| match v {
+        Some(Value::String(s)) => s == want,
+        Some(Value::Array(a)) => matches!(a.as_slice(), [Value::String(s)] if s == want),
+        _ => false,
+    };
+    if !one(map.get("@context"), crate::credential::VC_V2_CONTEXT)
+        || !one(map.get("type"), "VerifiablePresentation")
+    {
+        return Err(format!(
+            "an unsigned presentation's @context must be {} and its type VerifiablePresentation",
+            crate::credential::VC_V2_CONTEXT
+        ));
+    }
+    Ok(())
+}
 
 fn claimed(vp: &Value) -> Result<Claimed, String> {
     let method = |doc: &Value, what: &str| -> Result<DidUrl, String> {
@@ -133,7 +180,12 @@ fn claimed(vp: &Value) -> Result<Claimed, String> {
             PRESENTATION_MEMBERS.join(", ")
         ));
     }
-    let holder_method = method(vp, "presentation")?;
+    let holder_method = if vp.get("proof").is_some() {
+        Some(method(vp, "presentation")?)
+    } else {
+        unsigned_wrapper(vp)?;
+        None
+    };
     let credential = match vp.get("verifiableCredential") {
         Some(Value::Array(cs)) if cs.len() == 1 => cs[0].clone(),
         Some(Value::Object(_)) => vp["verifiableCredential"].clone(),
@@ -252,6 +304,7 @@ fn run(
         hidden: Vec::new(),
         issuer: None,
         holder: None,
+        revealed: Vec::new(),
         round_trips: 0,
         retryable: false,
     };
@@ -284,7 +337,8 @@ fn run(
             return report;
         }
     };
-    let mut dids = vec![claimed.holder_method.did(), claimed.credential_method.did()];
+    let mut dids: Vec<Did> = claimed.holder_method.iter().map(DidUrl::did).collect();
+    dids.push(claimed.credential_method.did());
     if !dids.contains(&claimed.issuer) {
         dids.push(claimed.issuer.clone());
     }
@@ -321,7 +375,10 @@ fn run(
                 di::bbs_2023::verify_derived_at(credential, keys, &now)
             })
         });
-        let presentation = di::verify_presentation_at(&vp, keys, &binding, &now);
+        let presentation = claimed
+            .holder_method
+            .as_ref()
+            .map(|_| di::verify_presentation_at(&vp, keys, &binding, &now));
         let credential = worker.join().unwrap_or_else(|_| {
             Err(ProofError::Malformed(
                 "internal error while verifying the credential proof".into(),
@@ -330,9 +387,11 @@ fn run(
         (presentation, credential)
     });
 
-    // The holder's proof: signature, purpose, challenge = nonce, domain = client_id.
+    // The holder's proof, when there is one: signature, purpose, challenge = nonce, domain =
+    // client_id. Without one, no holder is named (`unsigned_wrapper`) and the derived proof
+    // below is what binds the credential to this request.
     match presentation_result {
-        Ok(vm) => {
+        Some(Ok(vm)) => {
             report.holder = Did::parse(controller_of(&vm)).ok();
             checks.pass(
                 CheckName::PresentationProof,
@@ -342,26 +401,15 @@ fn run(
                 ),
             );
         }
-        Err(e) => checks.fail(CheckName::PresentationProof, e.to_string()),
-    }
-    // A nonce is spent only by an answer whose proof carries it: a damaged file does not use up
-    // the request, a replayed valid one is refused.
-    if checks.passed(CheckName::PresentationProof) {
-        checks.set(
-            CheckName::NonceFresh,
-            nonces
-                .consume(&request.nonce, now)
-                .map(|()| "first use of a nonce this verifier issued".to_owned())
-                .map_err(|e| e.to_string()),
-        );
-    } else {
-        checks.fail(
-            CheckName::NonceFresh,
-            "not checked: the presentation proof did not verify (only a valid answer spends the nonce)",
-        );
+        Some(Err(e)) => checks.fail(CheckName::PresentationProof, e.to_string()),
+        None => checks.pass(
+            CheckName::PresentationProof,
+            "not signed: no holder is named (a bearer presentation)",
+        ),
     }
 
-    // The credential's derived proof, with keys as the chain lists them now.
+    // The credential's derived proof, with keys as the chain lists it now, bound to this
+    // verifier and nonce by its presentation header.
     let verified = match credential_result {
         Ok(v) => v,
         Err(e) => {
@@ -374,18 +422,40 @@ fn run(
             return report;
         }
     };
-    if verified.presentation_header != request.nonce.as_str().as_bytes() {
-        checks.fail(
-            CheckName::CredentialProof,
-            "the derived proof is bound to another nonce (its presentation header differs)",
-        );
-    } else {
+    if verified.presentation_header == request.presentation_header() {
         checks.pass(
             CheckName::CredentialProof,
-            "valid bbs-2023 derived proof bound to this request's nonce",
+            format!(
+                "valid bbs-2023 derived proof bound to this request (verifier {}, nonce {})",
+                request.client_id, request.nonce
+            ),
+        );
+    } else {
+        checks.fail(
+            CheckName::CredentialProof,
+            "the derived proof was made for another verifier or nonce (its presentation header \
+             is not this request's): a relayed or replayed credential",
+        );
+    }
+    // A nonce is spent only by an answer whose proofs carry it: a damaged or relayed file
+    // does not use up the request, a replayed valid one is refused.
+    if checks.passed(CheckName::PresentationProof) && checks.passed(CheckName::CredentialProof) {
+        checks.set(
+            CheckName::NonceFresh,
+            nonces
+                .consume(request, now)
+                .map(|()| "first use of a nonce this verifier issued for this request".to_owned())
+                .map_err(|e| e.to_string()),
+        );
+    } else {
+        checks.fail(
+            CheckName::NonceFresh,
+            "not checked: the proofs did not verify for this request (only a valid answer spends \
+             the nonce)",
         );
     }
     let claims = &verified.claims;
+    report.revealed = crate::credential::shown::shown(claims);
     let issuer = verified.issuer.as_deref().map(Did::parse);
     report.issuer = issuer.as_ref().and_then(|r| r.as_ref().ok()).cloned();
     checks.set(
@@ -534,23 +604,48 @@ fn run(
         });
     checks.set(CheckName::RequestedClaims, requested);
 
-    let binding = match policy.holder_binding {
-        HolderBinding::NotRequired => Ok("not required by this verifier's policy".to_owned()),
-        HolderBinding::Required => match (&report.holder, claims.subjects().as_slice()) {
-            (None, _) => Err("no verified holder".to_owned()),
-            (Some(h), [Node::Iri(id)]) if id == h.as_str() => {
-                Ok(format!("the credential's subject is the holder {h}"))
-            }
-            (Some(_), [Node::Iri(id)]) => Err(format!(
-                "the credential's subject {id} is not the presenting holder"
-            )),
-            (Some(_), _) => {
-                Err("the credential subject's id is not disclosed; this verifier requires holder binding".into())
-            }
-        },
-    };
+    let binding = holder_binding(
+        policy.holder_binding,
+        report.holder.as_ref(),
+        &claims.subjects(),
+    );
     checks.set(CheckName::HolderBinding, binding);
 
     report.checks = checks.finish("an earlier check failed");
     report
+}
+
+/// The holder-binding check under `mode`: `holder` is the DID that signed the presentation
+/// (none when unsigned), `subjects` the credential's subjects as its proof verified them.
+fn holder_binding(
+    mode: HolderBinding,
+    holder: Option<&Did>,
+    subjects: &[&Node],
+) -> Result<String, String> {
+    if mode == HolderBinding::NotRequired {
+        return Ok("not required by this verifier's policy".to_owned());
+    }
+    match (subjects, holder) {
+        ([], _) => Err("the credential's subject is not disclosed".into()),
+        (s, _) if s.iter().all(|n| matches!(n, Node::Blank(_))) => match mode {
+            HolderBinding::Required => Err(
+                "the credential names no subject (a bearer credential); this verifier requires \
+                 holder binding"
+                    .into(),
+            ),
+            _ => Ok(
+                "a bearer credential (it names no subject): whoever holds it may present it".into(),
+            ),
+        },
+        ([Node::Iri(id)], Some(h)) if id == h.as_str() => {
+            Ok(format!("the credential's subject is the holder {h}"))
+        }
+        ([Node::Iri(id)], Some(_)) => Err(format!(
+            "the credential's subject {id} is not the presenting holder"
+        )),
+        ([Node::Iri(id)], None) => Err(format!(
+            "the credential is issued to {id}, but the presentation is not signed by it"
+        )),
+        _ => Err("the credential has more than one subject".into()),
+    }
 }

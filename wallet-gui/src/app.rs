@@ -1113,6 +1113,7 @@ mod tests {
             disclosed: Vec::new(),
             withheld: Vec::new(),
             always: Vec::new(),
+            revealed: Vec::new(),
         }
     }
 

@@ -650,7 +650,7 @@ impl WorkerState {
                 let report = self.home.verifier().verify(
                     &bytes,
                     &request,
-                    HolderBinding::Required,
+                    HolderBinding::default(),
                     &ledger,
                     &SystemClock,
                 )?;

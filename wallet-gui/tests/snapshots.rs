@@ -9,6 +9,7 @@
 
 use egui_kittest::Harness;
 use serde_json::json;
+use wallet_core::credential::shown::Shown;
 use wallet_core::di::DateTime;
 use wallet_core::holder::{CredentialSummary, Preview, Standing};
 use wallet_core::request::{ClientId, PresentationRequest};
@@ -134,12 +135,18 @@ fn present_preview() {
             ("birthDate".into(), json!("1990-12-10")),
             ("nationality".into(), json!("GB")),
         ],
-        always: vec![
-            ("issuer".into(), "Example Bank KYC desk".into()),
-            ("issuer DID".into(), ISSUER.into()),
-            ("type".into(), "VerifiableCredential, KycAttestation".into()),
-            ("valid until".into(), "2027-12-04T10:00:00Z".into()),
-        ],
+        always: [
+            ("issuer.name", "Example Bank KYC desk"),
+            ("issuer", ISSUER),
+            ("type", "VerifiableCredential, KycAttestation"),
+            ("validUntil", "2027-12-04T10:00:00Z"),
+        ]
+        .map(|(path, value)| Shown {
+            path: path.into(),
+            value: value.into(),
+        })
+        .to_vec(),
+        revealed: Vec::new(),
     });
     snapshot("present", s);
 }

@@ -11,7 +11,7 @@ use registry::connect::{ChainSpec, Connection};
 use serde_json::{Value, json};
 use wallet_core::home::Home;
 use wallet_core::ledger::StatusChange;
-use wallet_core::verify::{CheckName, Outcome, Report};
+use wallet_core::verify::{CheckName, HolderBinding, Outcome, Report};
 
 use crate::cli::DemoArgs;
 use crate::commands::{holder, init, issuer, verifier};
@@ -211,7 +211,7 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     );
 
     n.step("The lender verifies");
-    let report = verifier::verify(&lender, &vp_file, &request_file, true)?;
+    let report = verifier::verify(&lender, &vp_file, &request_file, HolderBinding::default())?;
     n.say(&verifier::render_report(&report));
     n.record(json!({ "step": "verified", "report": report, "valid": report.is_valid() }));
     if !report.is_valid() {
@@ -221,7 +221,7 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     }
 
     n.step("Someone replays the same presentation");
-    let replay = verifier::verify(&lender, &vp_file, &request_file, true)?;
+    let replay = verifier::verify(&lender, &vp_file, &request_file, HolderBinding::default())?;
     n.say(&verdict(&replay));
     n.record(json!({ "step": "replayed", "report": replay, "valid": replay.is_valid() }));
     expect_failure(&replay, CheckName::NonceFresh, "the replay")?;
@@ -258,7 +258,7 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
         &vp_file,
         false,
     )?;
-    let revoked = verifier::verify(&lender, &vp_file, &request_file, true)?;
+    let revoked = verifier::verify(&lender, &vp_file, &request_file, HolderBinding::default())?;
     n.say(&verdict(&revoked));
     n.record(json!({ "step": "verified after revocation", "report": revoked, "valid": revoked.is_valid() }));
     expect_failure(&revoked, CheckName::Status, "the revoked credential")?;

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use serde_json::{Value, json};
+use wallet_core::credential::shown;
 use wallet_core::di::SystemClock;
 use wallet_core::holder::{self, Answer, CredentialSummary, CredentialView, OptionalClaims};
 use wallet_core::request::PresentationRequest;
@@ -70,13 +71,21 @@ pub(crate) fn run(ctx: &Context, command: HolderCommand) -> anyhow::Result<u8> {
                     "verifier": req.client_id.to_string(),
                     "disclosed": answer.disclosed,
                     "withheld": answer.withheld,
+                    "alsoShown": answer.also_shown,
                 }),
                 &format!(
-                    "Presentation for {} written to {}.\n  disclosed: {}\n  withheld:  {}\n",
+                    "Presentation for {} written to {}.\n  disclosed: {}\n  withheld:  {}\n  also shown (part of every presentation of it):\n{}",
                     req.client_id,
                     out.display(),
                     answer.disclosed.join(", "),
-                    answer.withheld.join(", ")
+                    answer.withheld.join(", "),
+                    output::table(
+                        &answer
+                            .also_shown
+                            .iter()
+                            .map(|s| (format!("  {}", shown::label(&s.path)), s.value.clone()))
+                            .collect::<Vec<_>>()
+                    )
                 ),
             );
         }

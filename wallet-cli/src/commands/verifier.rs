@@ -51,8 +51,14 @@ pub(crate) fn run(ctx: &Context, command: VerifierCommand) -> anyhow::Result<u8>
             file,
             request,
             holder_binding,
+            no_holder_binding,
         } => {
-            let report = verify(ctx, &file, &request, holder_binding)?;
+            let binding = match (holder_binding, no_holder_binding) {
+                (true, _) => HolderBinding::Required,
+                (_, true) => HolderBinding::NotRequired,
+                _ => HolderBinding::default(),
+            };
+            let report = verify(ctx, &file, &request, binding)?;
             let mut value = serde_json::to_value(&report)?;
             value["valid"] = json!(report.is_valid());
             output::print(ctx.json, &value, &render_report(&report));
@@ -109,17 +115,12 @@ pub(crate) fn verify(
     ctx: &Context,
     file: &Path,
     request_file: &Path,
-    holder_binding: bool,
+    binding: HolderBinding,
 ) -> anyhow::Result<Report> {
     // Not JSON at all is an input error (exit 2) and leaves the nonce unspent.
     let bytes = input::read_json_bytes(file, "presentation")?;
     let request = read_request(request_file)?;
     let ledger = ctx.ledger()?;
-    let binding = if holder_binding {
-        HolderBinding::Required
-    } else {
-        HolderBinding::NotRequired
-    };
     Ok(ctx
         .home()
         .verifier()
@@ -153,6 +154,23 @@ pub(crate) fn render_report(r: &Report) -> String {
             .map(|d| (d.claim.clone(), d.value.clone()))
             .collect();
         s.push_str(&output::table(&rows));
+    }
+    if r.is_valid() {
+        let also: Vec<(String, String)> = r
+            .revealed
+            .iter()
+            .filter(|x| !x.path.starts_with("credentialSubject."))
+            .map(|x| {
+                (
+                    wallet_core::credential::shown::label(&x.path).to_owned(),
+                    x.value.clone(),
+                )
+            })
+            .collect();
+        if !also.is_empty() {
+            s.push_str("Also shown by the credential:\n");
+            s.push_str(&output::table(&also));
+        }
     }
     if !r.hidden.is_empty() {
         s.push_str(&format!("What stayed hidden: {}\n", r.hidden.join(", ")));

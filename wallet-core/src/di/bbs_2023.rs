@@ -74,9 +74,9 @@ mod verify;
 #[cfg(feature = "hazmat")]
 pub use base::create_base_proof;
 pub use base::{issue, verify_base_proof};
-pub use disclosure::derive;
 #[cfg(feature = "hazmat")]
 pub use disclosure::{DisclosureData, derive_mocked, disclosure_data};
+pub use disclosure::{derive, revealed};
 pub use proof_value::{
     BaseProofValue, DerivedProofValue, MAX_PROOF_VALUE_LEN, parse_base_proof_value,
     parse_derived_proof_value,

@@ -108,8 +108,11 @@ pub struct Report {
     pub hidden: Vec<String>,
     /// The issuer, as signed.
     pub issuer: Option<Did>,
-    /// The holder (the presentation signer's DID).
+    /// The holder (the presentation signer's DID; none for an unsigned presentation).
     pub holder: Option<Did>,
+    /// Everything the credential proof verified, by path from the credential (empty unless it
+    /// verified): the disclosed claims and what every presentation of it shows.
+    pub revealed: Vec<crate::credential::shown::Shown>,
     /// Chain round trips the verification made.
     pub round_trips: u64,
     /// The chain could not be reached: the failure may go away on retry.

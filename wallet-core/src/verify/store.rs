@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::di::{DateTime, MAX_CLOCK_SKEW_SECONDS};
 use crate::did::Did;
 use crate::fs::{LockError, lock_exclusive, write_atomic};
-use crate::request::Nonce;
+use crate::request::{Nonce, PresentationRequest};
 
 /// The largest state file read, in bytes.
 const MAX_STATE_BYTES: u64 = 16 * 1024 * 1024;
@@ -105,6 +105,10 @@ pub enum NonceRefusal {
     /// Its request expired.
     #[error("the nonce expired at {0}")]
     Expired(DateTime),
+    /// The request presented with it is not the one this verifier issued the nonce for (an
+    /// edited copy: claims dropped, another `client_id`, a later expiry).
+    #[error("the request is not the one this verifier issued the nonce for (it was altered)")]
+    OtherRequest,
     /// The store could not be read or written (fail closed).
     #[error("the nonce store failed: {0}")]
     Store(String),
@@ -112,18 +116,19 @@ pub enum NonceRefusal {
 
 /// The nonces a verifier issued. [`NonceStore::consume`] accepts each one once.
 pub trait NonceStore {
-    /// Records a nonce of a request expiring at `expires`.
+    /// Records the nonce of `request`, with its expiry and the request's digest.
     ///
     /// # Errors
     /// [`NonceRefusal::Store`].
-    fn issue(&mut self, nonce: &Nonce, expires: DateTime) -> Result<(), NonceRefusal>;
+    fn issue(&mut self, request: &PresentationRequest) -> Result<(), NonceRefusal>;
 
-    /// Accepts `nonce` if it was issued, is unexpired at `now` and was never accepted; marks it
-    /// used.
+    /// Accepts the nonce of `request` if it was issued for exactly this request, is unexpired
+    /// at `now` and was never accepted; marks it used.
     ///
     /// # Errors
     /// [`NonceRefusal`].
-    fn consume(&mut self, nonce: &Nonce, now: DateTime) -> Result<(), NonceRefusal>;
+    fn consume(&mut self, request: &PresentationRequest, now: DateTime)
+    -> Result<(), NonceRefusal>;
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +136,10 @@ struct NonceEntry {
     expires: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     used_at: Option<i64>,
+    /// The digest of the request the nonce was issued with (hex). Nonces recorded before
+    /// digests were kept have none, and are refused as [`NonceRefusal::OtherRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    request: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -139,17 +148,23 @@ struct NonceFile {
 }
 
 impl NonceFile {
-    fn issue(&mut self, nonce: &Nonce, expires: DateTime) {
+    fn issue(&mut self, request: &PresentationRequest) {
         self.nonces.insert(
-            nonce.as_str().to_owned(),
+            request.nonce.as_str().to_owned(),
             NonceEntry {
-                expires: expires.unix_seconds(),
+                expires: request.expires_at().unix_seconds(),
                 used_at: None,
+                request: Some(request.digest().to_hex()),
             },
         );
     }
 
-    fn consume(&mut self, nonce: &Nonce, now: DateTime) -> Result<(), NonceRefusal> {
+    fn consume(
+        &mut self,
+        request: &PresentationRequest,
+        now: DateTime,
+    ) -> Result<(), NonceRefusal> {
+        let nonce: &Nonce = &request.nonce;
         // Entries whose request expired (beyond the clock skew) can go: their nonces are
         // refused by expiry whether or not they are remembered as used.
         let horizon = now.unix_seconds() - MAX_CLOCK_SKEW_SECONDS;
@@ -157,6 +172,9 @@ impl NonceFile {
             .nonces
             .get_mut(nonce.as_str())
             .ok_or(NonceRefusal::Unknown)?;
+        if entry.request.as_deref() != Some(request.digest().to_hex().as_str()) {
+            return Err(NonceRefusal::OtherRequest);
+        }
         if let Some(at) = entry.used_at {
             return Err(NonceRefusal::AlreadyUsed(DateTime::from_unix_seconds(at)));
         }
@@ -176,12 +194,16 @@ impl NonceFile {
 pub struct MemoryNonceStore(NonceFile);
 
 impl NonceStore for MemoryNonceStore {
-    fn issue(&mut self, nonce: &Nonce, expires: DateTime) -> Result<(), NonceRefusal> {
-        self.0.issue(nonce, expires);
+    fn issue(&mut self, request: &PresentationRequest) -> Result<(), NonceRefusal> {
+        self.0.issue(request);
         Ok(())
     }
-    fn consume(&mut self, nonce: &Nonce, now: DateTime) -> Result<(), NonceRefusal> {
-        self.0.consume(nonce, now)
+    fn consume(
+        &mut self,
+        request: &PresentationRequest,
+        now: DateTime,
+    ) -> Result<(), NonceRefusal> {
+        self.0.consume(request, now)
     }
 }
 
@@ -214,14 +236,18 @@ impl FileNonceStore {
 }
 
 impl NonceStore for FileNonceStore {
-    fn issue(&mut self, nonce: &Nonce, expires: DateTime) -> Result<(), NonceRefusal> {
+    fn issue(&mut self, request: &PresentationRequest) -> Result<(), NonceRefusal> {
         self.update(|f| {
-            f.issue(nonce, expires);
+            f.issue(request);
             Ok(())
         })
     }
-    fn consume(&mut self, nonce: &Nonce, now: DateTime) -> Result<(), NonceRefusal> {
-        self.update(|f| f.consume(nonce, now))
+    fn consume(
+        &mut self,
+        request: &PresentationRequest,
+        now: DateTime,
+    ) -> Result<(), NonceRefusal> {
+        self.update(|f| f.consume(request, now))
     }
 }
 
@@ -275,32 +301,89 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
+    fn request(expires: DateTime) -> PresentationRequest {
+        PresentationRequest::new(
+            crate::request::ClientId::parse("loans.lender.example").unwrap(),
+            &["VerifiableCredential"],
+            &["ageOver18"],
+            &[],
+            expires,
+        )
+        .unwrap()
+    }
+
     #[test]
     fn a_nonce_is_accepted_once_across_restarts() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nonces.json");
-        let n = Nonce::random().unwrap();
         let t = DateTime::from_unix_seconds(1_000_000);
-        FileNonceStore::new(&path)
-            .issue(&n, t.saturating_add_seconds(600))
-            .unwrap();
+        let r = request(t.saturating_add_seconds(600));
+        FileNonceStore::new(&path).issue(&r).unwrap();
         assert_eq!(
-            FileNonceStore::new(&path).consume(&Nonce::random().unwrap(), t),
+            FileNonceStore::new(&path).consume(&request(t.saturating_add_seconds(600)), t),
             Err(NonceRefusal::Unknown)
         );
-        FileNonceStore::new(&path).consume(&n, t).unwrap();
+        FileNonceStore::new(&path).consume(&r, t).unwrap();
         // A new store on the same file: a restarted verifier.
         assert_eq!(
-            FileNonceStore::new(&path).consume(&n, t.saturating_add_seconds(1)),
+            FileNonceStore::new(&path).consume(&r, t.saturating_add_seconds(1)),
             Err(NonceRefusal::AlreadyUsed(t))
         );
-        let late = Nonce::random().unwrap();
+        let late = request(t);
         let mut s = FileNonceStore::new(&path);
-        s.issue(&late, t).unwrap();
+        s.issue(&late).unwrap();
         assert_eq!(
             s.consume(&late, t.saturating_add_seconds(1)),
             Err(NonceRefusal::Expired(t))
         );
+    }
+
+    /// Issue 17 item 7: an edited request with the issued nonce is not the request issued.
+    #[test]
+    fn an_altered_request_does_not_spend_its_nonce() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nonces.json");
+        let t = DateTime::from_unix_seconds(1_000_000);
+        let r = PresentationRequest::new(
+            crate::request::ClientId::parse("loans.lender.example").unwrap(),
+            &["VerifiableCredential"],
+            &["ageOver18", "incomeBand"],
+            &[],
+            t.saturating_add_seconds(600),
+        )
+        .unwrap();
+        let mut store = FileNonceStore::new(&path);
+        store.issue(&r).unwrap();
+        let mut edits = Vec::new();
+        let mut dropped = r.clone();
+        dropped.dcql_query.credentials[0].claims.pop();
+        edits.push(dropped);
+        let mut other = r.clone();
+        other.client_id = crate::request::ClientId::parse("evil.example").unwrap();
+        edits.push(other);
+        let mut later = r.clone();
+        later.exp += 3600;
+        edits.push(later);
+        for edited in &edits {
+            assert_eq!(
+                store.consume(edited, t),
+                Err(NonceRefusal::OtherRequest),
+                "{edited:?}"
+            );
+        }
+        // The real request still spends it once.
+        store.consume(&r, t).unwrap();
+        // A nonce recorded without a digest (an older store) is refused, not trusted.
+        let old = request(t.saturating_add_seconds(600));
+        std::fs::write(
+            &path,
+            format!(
+                "{{\"nonces\": {{\"{}\": {{\"expires\": {}}}}}}}",
+                old.nonce, old.exp
+            ),
+        )
+        .unwrap();
+        assert_eq!(store.consume(&old, t), Err(NonceRefusal::OtherRequest));
     }
 
     #[test]
@@ -308,9 +391,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nonces.json");
         std::fs::write(&path, b"{\"nonces\": 7").unwrap();
-        let n = Nonce::random().unwrap();
+        let r = request(DateTime::UNIX_EPOCH);
         assert!(matches!(
-            FileNonceStore::new(&path).consume(&n, DateTime::UNIX_EPOCH),
+            FileNonceStore::new(&path).consume(&r, DateTime::UNIX_EPOCH),
             Err(NonceRefusal::Store(m)) if m.contains("damaged")
         ));
         std::fs::write(&path, b"[").unwrap();

@@ -143,9 +143,9 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
                         ui.label(value_text(v));
                         ui.end_row();
                     }
-                    for (k, v) in &preview.always {
-                        ui.weak(k);
-                        ui.weak(v);
+                    for s in &preview.always {
+                        ui.weak(wallet_core::credential::shown::label(&s.path));
+                        ui.weak(&s.value);
                         ui.end_row();
                     }
                 });

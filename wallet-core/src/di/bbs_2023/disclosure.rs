@@ -9,6 +9,7 @@ use super::{DERIVED_HEADER, parse_base_proof_value, parse_pointers, steps, unsec
 use crate::bbs::{self, Bls12381Sha256, DisclosedIndexes};
 use crate::di::ProofError;
 use crate::di::cbor::Cbor;
+use crate::di::claims::VerifiedClaims;
 use crate::di::json_pointer::{JsonPointer, select_json_ld};
 
 /// Everything a holder computes to derive a proof (`createDisclosureData`, § 3.3.7). It holds
@@ -118,6 +119,23 @@ pub fn disclosure_data(
         base,
         proof_options: proof,
     })
+}
+
+/// What a derived proof of `credential` disclosing `selective_pointers` would show a verifier:
+/// the statements of its reveal document (mandatory and selected parts), exactly those that
+/// [`super::verify_derived`] hands the verifier as [`VerifiedClaims`] — computed without
+/// deriving a proof, so a holder can preview it.
+///
+/// # Errors
+/// [`ProofError`] for a credential or pointers that [`derive`] would also refuse.
+pub fn revealed(
+    credential: &Value,
+    selective_pointers: &[String],
+) -> Result<VerifiedClaims, ProofError> {
+    let data = disclosure_data(credential, selective_pointers)?;
+    Ok(VerifiedClaims::from_quads(&crate::jsonld::to_quads(
+        &data.reveal_document,
+    )?))
 }
 
 /// Derives a selective-disclosure proof (holder) with a given BBS proof generator, so the tests
