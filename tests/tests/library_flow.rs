@@ -402,7 +402,7 @@ fn holder_binding_required_but_absent() {
     let bytes = a.presentation.to_string().into_bytes();
     let report = w.verify(&bytes, &r, HolderBinding::Required);
     assert!(
-        failed(&report, CheckName::HolderBinding).contains("not disclosed"),
+        failed(&report, CheckName::HolderBinding).contains("names no subject"),
         "{report:#?}"
     );
     let r = w.request(&["ageOver18"], &[]);
