@@ -355,9 +355,18 @@ fn item_4_the_preview_shows_everything_the_verifier_sees() {
                 &w.clock,
             )
             .unwrap();
-            let vp = answer(w, &id, &request);
+            let answered = wallet_core::holder::answer(
+                &mut w.holder.vault,
+                &id,
+                &request,
+                &OptionalClaims::None,
+                &w.clock,
+            )
+            .unwrap();
+            // What the CLI prints after signing is what the preview showed before.
+            prop_assert_eq!(&answered.also_shown, &preview.always);
             let report = w.verify(
-                vp.to_string().as_bytes(),
+                answered.presentation.to_string().as_bytes(),
                 &request,
                 HolderBinding::NotRequired,
             );

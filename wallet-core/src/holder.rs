@@ -9,6 +9,7 @@ use crate::app::{AppError, now_seconds, read_record, write_record};
 use crate::credential::shown::Shown;
 use crate::credential::status::StatusEntry;
 use crate::credential::{FORMAT_BBS_2023, KYC_CLAIMS, VC_V2_CONTEXT, context_policy};
+use crate::di::claims::VerifiedClaims;
 use crate::di::{self, Clock, DateTime, PublicKeyMaterial, controller_of, party_id};
 use crate::did::{Did, DidUrl};
 use crate::jsonld::{parse_json, with_context_policy};
@@ -786,10 +787,15 @@ pub fn answer(
     let pointers = plan.pointers();
     let signer = plan.signs().then_some(me);
     let (revealed, presentation) = with_context_policy(&context_policy(), || {
-        let revealed = di::bbs_2023::revealed(&plan.doc, &pointers)?;
         // The presentation header binds the derived proof to this verifier and nonce (issue 17:
         // the holder's own proof alone could be stripped and replaced).
         let derived = di::bbs_2023::derive(&plan.doc, &pointers, &request.presentation_header())?;
+        // What it shows: the statements of the derived document itself (its proof aside).
+        let mut unsecured = derived.clone();
+        if let Some(m) = unsecured.as_object_mut() {
+            m.remove("proof");
+        }
+        let revealed = VerifiedClaims::from_quads(&crate::jsonld::to_quads(&unsecured)?);
         let Some(me) = signer else {
             // A credential without a subject id is not bound to anyone: presenting it unsigned
             // reveals no holder DID (docs/privacy.md).

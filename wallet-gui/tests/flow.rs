@@ -196,6 +196,8 @@ fn create_import_present_two_claims_and_the_lender_verifies_exactly_those() {
         .world
         .request(&["ageOver18"], &["incomeBand", "nationality"]);
     let request = request.with_purpose("Loan application").unwrap();
+    // The lender records the request it sends, purpose included (the nonce is bound to it).
+    wallet_core::verify::NonceStore::issue(&mut desk.world.nonces, &request).unwrap();
     let request_file = desk.path("request.json");
     std::fs::write(&request_file, request.to_json_pretty()).unwrap();
     click(&mut h, "Present");
