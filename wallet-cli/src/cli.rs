@@ -127,8 +127,8 @@ pub(crate) enum IssuerCommand {
     /// Issue a credential with on-chain status
     #[command(
         long_about = "Issue a credential: the claims are validated against the schema \
-        (each problem named by field), a status index is allocated, and the credential is signed \
-        with the issuer's BBS key (bbs-2023, every claim selectively disclosable).",
+        (each problem named by field), a random status index is drawn, and the credential is \
+        signed with the issuer's BBS key (bbs-2023, every claim selectively disclosable).",
         after_help = "Example:\n  siegel issuer issue --schema kyc --claims assets/samples/kyc-claims.json \\\n      --subject did:ethr:0x539:0x… --valid-days 365 --out ada-kyc.json"
     )]
     Issue {
@@ -161,7 +161,9 @@ pub(crate) enum IssuerCommand {
 /// Which credential a status change is about.
 #[derive(Debug, Args)]
 pub(crate) struct StatusTargetArgs {
-    /// A credential file this issuer issued, or its status index
+    /// A credential file this issuer issued (its own status entry is used, so this works even
+    /// when the wallet was restored from a backup older than the credential), or a status index
+    /// from `issuer list`
     #[arg(value_name = "CREDENTIAL|INDEX")]
     pub(crate) credential: String,
 }
