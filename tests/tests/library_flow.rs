@@ -655,3 +655,145 @@ fn a_desk_restored_from_an_older_backup_keeps_status_apart_and_can_revoke() {
     let listed = wallet_core::issuer::list(&w.bank.vault, &w.ledger).unwrap();
     assert!(!listed[0].status.as_ref().unwrap().revoked);
 }
+
+/// A ledger on the real chain that fails the next `revoke_key` while `fail_next` is set (fault
+/// injection: everything else goes to the chain).
+struct FailingWithdrawal {
+    inner: registry::ledger::ChainLedger,
+    fail_next: std::sync::atomic::AtomicBool,
+}
+
+impl FailingWithdrawal {
+    fn new(inner: &registry::ledger::ChainLedger) -> Self {
+        Self {
+            inner: inner.clone(),
+            fail_next: std::sync::atomic::AtomicBool::new(true),
+        }
+    }
+}
+
+impl wallet_core::ledger::TrustSource for FailingWithdrawal {
+    fn fetch(
+        &self,
+        lookup: &wallet_core::ledger::Lookup,
+    ) -> Result<wallet_core::ledger::Fetched, wallet_core::ledger::LedgerError> {
+        self.inner.fetch(lookup)
+    }
+}
+
+impl wallet_core::ledger::Ledger for FailingWithdrawal {
+    fn chain_id(&self) -> Result<u64, wallet_core::ledger::LedgerError> {
+        self.inner.chain_id()
+    }
+    fn status_registry(&self) -> wallet_core::credential::status::ChainAccount {
+        self.inner.status_registry()
+    }
+    fn did_of(
+        &self,
+        account: &wallet_core::keys::KeySecret,
+    ) -> Result<wallet_core::did::Did, wallet_core::ledger::LedgerError> {
+        self.inner.did_of(account)
+    }
+    fn register(
+        &self,
+        account: &wallet_core::keys::KeySecret,
+        keys: &[wallet_core::ledger::PublishKey],
+        validity_seconds: u64,
+    ) -> Result<wallet_core::ledger::Registered, wallet_core::ledger::LedgerError> {
+        self.inner.register(account, keys, validity_seconds)
+    }
+    fn revoke_key(
+        &self,
+        account: &wallet_core::keys::KeySecret,
+        key: &wallet_core::ledger::PublishKey,
+    ) -> Result<u64, wallet_core::ledger::LedgerError> {
+        if self
+            .fail_next
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(wallet_core::ledger::LedgerError::Unreachable(
+                "injected: the node timed out".into(),
+            ));
+        }
+        self.inner.revoke_key(account, key)
+    }
+    fn set_status(
+        &self,
+        account: &wallet_core::keys::KeySecret,
+        entry: &wallet_core::credential::status::StatusEntry,
+        change: StatusChange,
+    ) -> Result<(), wallet_core::ledger::LedgerError> {
+        self.inner.set_status(account, entry, change)
+    }
+    fn resolve_document(
+        &self,
+        did: &wallet_core::did::Did,
+        at_block: Option<u64>,
+    ) -> Result<Value, wallet_core::ledger::LedgerError> {
+        self.inner.resolve_document(did, at_block)
+    }
+}
+
+/// Issue 17 item 11: a rotation whose withdrawal fails keeps the old key's secret (the key is
+/// still listed, so still valid) until a retry withdraws it.
+#[test]
+fn a_failed_key_withdrawal_keeps_the_secret_until_a_retry_succeeds() {
+    use wallet_core::holder::{identity, rotate_auth_key, withdraw_retired_keys};
+    use wallet_core::ledger::Ledger;
+    let mut w = World::new();
+    let did = w.holder_did();
+    let authenticates = |w: &World, method: &wallet_core::did::DidUrl| {
+        let doc = w.ledger.resolve_document(&did, None).unwrap();
+        doc["authentication"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| wallet_core::di::party_id(m) == Some(method.as_str()))
+    };
+    let presentation_keys = |w: &World| {
+        w.holder
+            .vault
+            .keys()
+            .iter()
+            .filter(|k| k.label == "holder: presentation key")
+            .count()
+    };
+    let first = identity(&w.holder.vault).unwrap().unwrap();
+    assert!(first.retired_keys().is_empty());
+
+    let flaky = FailingWithdrawal::new(&w.ledger);
+    let err = rotate_auth_key(&mut w.holder.vault, &flaky).unwrap_err();
+    assert!(
+        matches!(err, wallet_core::app::AppError::Unfinished { .. }),
+        "{err}"
+    );
+    assert_eq!(err.category(), wallet_core::app::Category::Retry);
+    assert!(err.to_string().contains("rotating again"), "{err}");
+    let second = identity(&w.holder.vault).unwrap().unwrap();
+    assert_ne!(second.method, first.method);
+    assert_eq!(second.retired_keys().len(), 1);
+    // The old key is still listed (it still verifies), so its secret is kept.
+    assert!(authenticates(&w, &first.method));
+    assert!(authenticates(&w, &second.method));
+    let retired = second.retired_keys()[0].clone();
+    assert!(w.holder.vault.key_secret(&retired).is_ok());
+    assert_eq!(presentation_keys(&w), 2);
+
+    // The retry withdraws it, and only then is the secret gone.
+    let after = withdraw_retired_keys(&mut w.holder.vault, &w.ledger).unwrap();
+    assert!(after.retired_keys().is_empty());
+    assert!(!authenticates(&w, &first.method));
+    assert!(authenticates(&w, &second.method));
+    assert!(w.holder.vault.key_secret(&retired).is_err());
+    assert_eq!(presentation_keys(&w), 1);
+
+    // Failing again, then retried by the next rotation: both former keys go.
+    let flaky = FailingWithdrawal::new(&w.ledger);
+    rotate_auth_key(&mut w.holder.vault, &flaky).unwrap_err();
+    assert_eq!(presentation_keys(&w), 2);
+    let fourth = rotate_auth_key(&mut w.holder.vault, &w.ledger).unwrap();
+    assert!(fourth.retired_keys().is_empty());
+    assert_eq!(presentation_keys(&w), 1);
+    assert!(!authenticates(&w, &second.method));
+    assert!(authenticates(&w, &fourth.method));
+}
