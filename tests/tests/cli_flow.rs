@@ -1063,3 +1063,34 @@ fn a_desk_restored_from_an_older_backup_keeps_status_apart_and_can_revoke() {
     );
     assert_eq!(ok(sc, "desk", &["issuer", "list"])[0]["status"], "valid");
 }
+
+/// `holder rotate-key` (issue 17 item 11): the new key signs, the old one is withdrawn (an
+/// earlier presentation no longer verifies), and `--retry-withdraw` with nothing left to withdraw
+/// changes nothing. (A withdrawal that fails is tested through the library with a fault-injecting
+/// ledger: tests/tests/library_flow.rs.)
+#[test]
+fn rotating_the_presentation_key_withdraws_the_old_one() {
+    let story = Story::dev();
+    let sc = &story.scene;
+    let authentication = || {
+        let doc = ok(sc, "holder", &["did", "resolve", &story.holder]);
+        doc["authentication"].clone()
+    };
+    let before = authentication();
+    let rotated = ok(sc, "holder", &["holder", "rotate-key"]);
+    assert_eq!(rotated["did"], story.holder.as_str());
+    assert_eq!(rotated["retiredKeys"], 0);
+    let method = rotated["method"].as_str().unwrap();
+    let after = authentication();
+    assert_ne!(after, before);
+    assert!(after.to_string().contains(method), "{after}");
+    // Signed with the withdrawn key: invalid; a new presentation verifies.
+    let report = story.invalid(&story.presentation, &story.request, &[]);
+    failed(&report, "presentation-proof");
+    let (r, p) = story.again("rotated");
+    story.valid(&p, &r, &[]);
+    let retried = ok(sc, "holder", &["holder", "rotate-key", "--retry-withdraw"]);
+    assert_eq!(retried["method"], method);
+    assert_eq!(retried["retiredKeys"], 0);
+    assert_eq!(authentication(), after);
+}

@@ -189,6 +189,20 @@ pub(crate) enum HolderCommand {
         /// The credential id
         id: String,
     },
+    /// Replace the key that signs presentations, withdrawing the old one from the DID document
+    #[command(
+        long_about = "Replace the holder's presentation key: publish a new Ed25519 key in \
+        the DID document, then withdraw the old one, whose secret is dropped only once the \
+        chain confirmed the withdrawal. If the withdrawal fails, the old key stays listed (it \
+        still verifies) and its secret is kept; running this again, or with --retry-withdraw, \
+        retries it.",
+        after_help = "Examples:\n  siegel holder rotate-key\n  siegel holder rotate-key --retry-withdraw"
+    )]
+    RotateKey {
+        /// Only retry withdrawing former keys a failed rotation left listed; no new key
+        #[arg(long)]
+        retry_withdraw: bool,
+    },
     /// Answer a presentation request with exactly the requested claims
     #[command(
         long_about = "Answer a presentation request: derive a proof that discloses \

@@ -162,7 +162,7 @@ fn withdraw_retired(
         Some(AppError::Ledger(source)) => Err(AppError::Unfinished {
             done: format!(
                 "the current presentation key is in use, but {} former one(s) could not be withdrawn from the DID document and still verify; \
-                 their secrets are kept so that rotating again retries the withdrawal",
+                 their secrets are kept until a retry withdraws them (rotating again, or retrying the withdrawal)",
                 me.retired_keys.len()
             ),
             source,
