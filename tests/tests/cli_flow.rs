@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use siegel_tests::cli::{Anvil, Scene};
 use siegel_tests::{FixedClock, sample_claims};
 use wallet_core::credential::KYC_CLAIMS;
+use wallet_core::credential::status::MAX_STATUS_INDEX;
 use wallet_core::di::{Clock, SystemClock};
 use wallet_core::issuer::IssueRequest;
 use wallet_core::request::PresentationRequest;
@@ -100,6 +101,8 @@ struct Story {
     bank: String,
     holder: String,
     credential: PathBuf,
+    /// The credential's status index (random: see `wallet_core::issuer`).
+    index: u64,
     id: String,
     request: PathBuf,
     presentation: PathBuf,
@@ -141,7 +144,8 @@ impl Story {
                 s(&credential),
             ],
         );
-        assert_eq!(issued["statusIndex"], 0);
+        let index = issued["statusIndex"].as_u64().unwrap();
+        assert!(index <= MAX_STATUS_INDEX, "{issued}");
         let stored = ok(&scene, "holder", &["holder", "import", s(&credential)]);
         assert_eq!(stored["issuer"], bank.as_str());
         // The name the bank signed into the credential.
@@ -156,6 +160,7 @@ impl Story {
             bank,
             holder,
             credential,
+            index,
             id,
             request: PathBuf::new(),
             presentation: PathBuf::new(),
@@ -285,7 +290,7 @@ fn scripted_story(scene: Scene) -> Story {
     assert_eq!(history[0]["disclosed"], json!(["ageOver18", "incomeBand"]));
 
     let issued = ok(&story.scene, "bank", &["issuer", "list"]);
-    assert_eq!(issued[0]["statusIndex"], 0);
+    assert_eq!(issued[0]["statusIndex"], story.index);
     assert_eq!(issued[0]["status"], "valid");
     assert_eq!(issued[0]["subject"], story.holder.as_str());
     story
@@ -462,7 +467,7 @@ fn revoked_and_suspended_credentials_are_invalid() {
 
     let suspended = bank(&["issuer", "suspend", s(&story.credential)]);
     assert_eq!(suspended["status"], "suspended");
-    assert_eq!(suspended["statusIndex"], 0);
+    assert_eq!(suspended["statusIndex"], story.index);
     // The presentation made before the suspension is refused too: status is read at verification.
     let report = story.invalid(&story.presentation, &story.request, &[]);
     let reason = failed(&report, "status");
@@ -470,7 +475,8 @@ fn revoked_and_suspended_credentials_are_invalid() {
     assert_eq!(bank(&["issuer", "list"])[0]["status"], "suspended");
 
     // Lifted (by status index this time): valid again, with a new request.
-    assert_eq!(bank(&["issuer", "unsuspend", "0"])["status"], "valid");
+    let index = story.index.to_string();
+    assert_eq!(bank(&["issuer", "unsuspend", &index])["status"], "valid");
     let (r, p) = story.again("unsuspended");
     story.valid(&p, &r, &[]);
 
@@ -484,7 +490,7 @@ fn revoked_and_suspended_credentials_are_invalid() {
     fails(
         &story.scene,
         "bank",
-        &["issuer", "unsuspend", "0"],
+        &["issuer", "unsuspend", &index],
         1,
         "refused",
         "revoked",
@@ -995,7 +1001,7 @@ fn a_wrong_passphrase_unlocks_nothing() {
     );
     assert!(!out.exists());
     // The bank's desk is locked the same way, and nothing changed on the chain.
-    wrong("bank", &["issuer", "revoke", "0"])
+    wrong("bank", &["issuer", "revoke", &story.index.to_string()])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("wrong passphrase"));
@@ -1005,4 +1011,195 @@ fn a_wrong_passphrase_unlocks_nothing() {
     );
     // The genuine presentation is unaffected.
     story.valid(&story.presentation, &story.request, &[]);
+}
+
+/// Issue 17 item 2 through the binary: the bank's desk restored (`backup import`) from a backup
+/// taken before Bob's credential was issued gives Carol an index of her own, revokes and
+/// suspends Bob from his credential file, and Carol's status changes leave Bob's alone.
+#[test]
+fn a_desk_restored_from_an_older_backup_keeps_status_apart_and_can_revoke() {
+    let scene = Scene::dev();
+    let sc = &scene;
+    let bank = ok(sc, "bank", &["issuer", "init", "--name", "Bank KYC desk"]);
+    let bank = bank["did"].as_str().unwrap().to_owned();
+    let backup = scene.path("desk.backup");
+    let with_backup_pass = |party: &str, args: &[&str]| {
+        let out = scene
+            .siegel(party, args)
+            .env("SIEGEL_BACKUP_PASSPHRASE", "backup passphrase")
+            .output()
+            .unwrap();
+        out.clone().assert().success();
+    };
+    with_backup_pass("bank", &["backup", "export", s(&backup)]);
+
+    let claims = scene.path("claims.json");
+    std::fs::write(&claims, sample_claims().to_string()).unwrap();
+    let issue = |desk: &str, holder: &str| {
+        let did = ok(sc, holder, &["init"])["did"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let file = sc.path(&format!("{holder}-kyc.json"));
+        let issued = ok(
+            sc,
+            desk,
+            &[
+                "issuer",
+                "issue",
+                "--claims",
+                s(&claims),
+                "--subject",
+                &did,
+                "--out",
+                s(&file),
+            ],
+        );
+        let id = ok(sc, holder, &["holder", "import", s(&file)])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (file, issued["statusIndex"].as_u64().unwrap(), id)
+    };
+    let (bob_file, bob_index, bob_id) = issue("bank", "bob");
+
+    // The desk is lost; restored from the older backup it has no record of Bob.
+    with_backup_pass("desk", &["backup", "import", s(&backup)]);
+    assert_eq!(ok(sc, "desk", &["issuer", "list"]), json!([]));
+    let (carol_file, carol_index, carol_id) = issue("desk", "carol");
+    assert_ne!(carol_index, bob_index);
+    let listed = ok(sc, "desk", &["issuer", "list"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["statusIndex"], carol_index);
+
+    // Bob's bare index is unknown here; his file is enough.
+    fails(
+        sc,
+        "desk",
+        &["issuer", "suspend", &bob_index.to_string()],
+        2,
+        "input",
+        "give its file instead",
+    );
+    let suspended = ok(sc, "desk", &["issuer", "suspend", s(&bob_file)]);
+    assert_eq!(suspended["statusIndex"], bob_index);
+    assert_eq!(suspended["status"], "suspended");
+
+    // Carol stays valid; lifting her (non-)suspension does not lift Bob's.
+    ok(sc, "lender", &["verifier", "trust", "add", &bank]);
+    let verify = |holder: &str, id: &str, tag: &str| -> (i32, Value) {
+        let request = sc.path(&format!("request-{tag}.json"));
+        ok(
+            sc,
+            "lender",
+            &[
+                "verifier",
+                "request",
+                "--claims",
+                "ageOver18",
+                "--domain",
+                DOMAIN,
+                "--out",
+                s(&request),
+            ],
+        );
+        let presentation = sc.path(&format!("presentation-{tag}.json"));
+        ok(
+            sc,
+            holder,
+            &[
+                "holder",
+                "present",
+                id,
+                "--request",
+                s(&request),
+                "--out",
+                s(&presentation),
+            ],
+        );
+        let out = run(
+            sc,
+            "lender",
+            &[
+                "verifier",
+                "verify",
+                s(&presentation),
+                "--request",
+                s(&request),
+            ],
+        );
+        (
+            out.status.code().unwrap(),
+            serde_json::from_slice(&out.stdout).unwrap(),
+        )
+    };
+    let (code, report) = verify("carol", &carol_id, "carol");
+    assert_eq!(code, 0, "{report:#}");
+    let lifted = ok(sc, "desk", &["issuer", "unsuspend", s(&carol_file)]);
+    assert_eq!(lifted["statusIndex"], carol_index);
+    assert_eq!(lifted["status"], "valid");
+    let (code, report) = verify("bob", &bob_id, "bob-suspended");
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        failed(&report, "status").starts_with("suspended"),
+        "{report:#}"
+    );
+
+    // Revoking Bob from his file works after the restore, and Carol is still valid.
+    let revoked = ok(sc, "desk", &["issuer", "revoke", s(&bob_file)]);
+    assert_eq!(revoked["status"], "revoked");
+    let (code, report) = verify("bob", &bob_id, "bob-revoked");
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        failed(&report, "status").starts_with("revoked"),
+        "{report:#}"
+    );
+    let (code, report) = verify("carol", &carol_id, "carol-after");
+    assert_eq!(code, 0, "{report:#}");
+
+    // A forged file (Bob's, pointed at Carol's index) flips nothing.
+    let forged = sc.path("forged.json");
+    edit(&bob_file, &forged, |v| {
+        v["credentialStatus"]["statusIndex"] = json!(carol_index);
+    });
+    fails(
+        sc,
+        "desk",
+        &["issuer", "revoke", s(&forged)],
+        1,
+        "refused",
+        "not one this issuer signed",
+    );
+    assert_eq!(ok(sc, "desk", &["issuer", "list"])[0]["status"], "valid");
+}
+
+/// `holder rotate-key` (issue 17 item 11): the new key signs, the old one is withdrawn (an
+/// earlier presentation no longer verifies), and `--retry-withdraw` with nothing left to withdraw
+/// changes nothing. (A withdrawal that fails is tested through the library with a fault-injecting
+/// ledger: tests/tests/library_flow.rs.)
+#[test]
+fn rotating_the_presentation_key_withdraws_the_old_one() {
+    let story = Story::dev();
+    let sc = &story.scene;
+    let authentication = || {
+        let doc = ok(sc, "holder", &["did", "resolve", &story.holder]);
+        doc["authentication"].clone()
+    };
+    let before = authentication();
+    let rotated = ok(sc, "holder", &["holder", "rotate-key"]);
+    assert_eq!(rotated["did"], story.holder.as_str());
+    assert_eq!(rotated["retiredKeys"], 0);
+    let method = rotated["method"].as_str().unwrap();
+    let after = authentication();
+    assert_ne!(after, before);
+    assert!(after.to_string().contains(method), "{after}");
+    // Signed with the withdrawn key: invalid; a new presentation verifies.
+    let report = story.invalid(&story.presentation, &story.request, &[]);
+    failed(&report, "presentation-proof");
+    let (r, p) = story.again("rotated");
+    story.valid(&p, &r, &[]);
+    let retried = ok(sc, "holder", &["holder", "rotate-key", "--retry-withdraw"]);
+    assert_eq!(retried["method"], method);
+    assert_eq!(retried["retiredKeys"], 0);
+    assert_eq!(authentication(), after);
 }

@@ -94,7 +94,11 @@ fn a_replay_is_refused() {
 #[test]
 fn revoked_and_suspended_credentials_are_refused() {
     let (mut w, _, _, _) = presented();
-    let index = 0;
+    let index = wallet_core::issuer::profile(&w.bank.vault)
+        .unwrap()
+        .unwrap()
+        .issued[0]
+        .index;
     let changed = wallet_core::issuer::change_status(
         &w.bank.vault,
         &w.ledger,
@@ -506,4 +510,290 @@ fn a_credential_with_other_mandatory_claims_is_refused_on_receipt() {
         &w.clock,
     )
     .unwrap();
+}
+
+/// The holder of `vault` answers `request` with credential `id`.
+fn present_from(
+    request: &wallet_core::request::PresentationRequest,
+    vault: &mut wallet_core::vault::Vault,
+    id: &wallet_core::vault::CredentialId,
+    clock: &siegel_tests::FixedClock,
+) -> Vec<u8> {
+    let a = wallet_core::holder::answer(vault, id, request, &OptionalClaims::None, clock).unwrap();
+    a.presentation.to_string().into_bytes()
+}
+
+/// Issue 17 item 2: the bank's desk restored from a backup taken before Bob's credential was
+/// issued neither hands Bob's status index to Carol nor loses the power to revoke Bob.
+#[test]
+fn a_desk_restored_from_an_older_backup_keeps_status_apart_and_can_revoke() {
+    use wallet_core::vault::{KdfParams, Overwrite, Passphrase, Vault};
+    let mut w = World::new();
+    let backup = w.bank.path("desk.backup");
+    let pass = Passphrase::new("backup passphrase".to_owned()).unwrap();
+    w.bank
+        .vault
+        .export_backup(&backup, &pass, Some(KdfParams::MINIMUM), Overwrite::Refuse)
+        .unwrap();
+    // Bob (the world's holder) gets his credential after the backup.
+    let bob = w.issue(sample_claims(), 365);
+    let bob_id = wallet_core::holder::receive(
+        &mut w.holder.vault,
+        &w.ledger,
+        bob.document.to_string().as_bytes(),
+        &w.clock,
+    )
+    .unwrap()
+    .id;
+
+    // The desk is lost and restored from the backup: Bob's record is gone.
+    w.bank.vault = Vault::restore_backup(
+        &backup,
+        &pass,
+        &w.bank.path("restored.siegel"),
+        &pass,
+        KdfParams::MINIMUM,
+        Overwrite::Refuse,
+    )
+    .unwrap();
+    assert!(
+        wallet_core::issuer::list(&w.bank.vault, &w.ledger)
+            .unwrap()
+            .is_empty()
+    );
+
+    // Carol's credential gets an index of its own, not Bob's again.
+    let mut carol = siegel_tests::Party::new();
+    let carol_did = wallet_core::holder::setup(&mut carol.vault, &w.ledger)
+        .unwrap()
+        .did;
+    let carol_cred = w.issue_to(sample_claims(), Some(carol_did.clone()), 365);
+    assert_ne!(carol_cred.index, bob.index);
+    let carol_id = wallet_core::holder::receive(
+        &mut carol.vault,
+        &w.ledger,
+        carol_cred.document.to_string().as_bytes(),
+        &w.clock,
+    )
+    .unwrap()
+    .id;
+
+    // Bob's bare index is unknown to the restored desk, and the error says what to do.
+    let err = wallet_core::issuer::change_status(
+        &w.bank.vault,
+        &w.ledger,
+        &StatusTarget::Index(bob.index),
+        StatusChange::Suspend,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("give its file instead"), "{err}");
+    // His credential file is enough: the desk suspends him at the entry it carries.
+    let bob_file = StatusTarget::Credential(bob.document.clone());
+    let changed = wallet_core::issuer::change_status(
+        &w.bank.vault,
+        &w.ledger,
+        &bob_file,
+        StatusChange::Suspend,
+    )
+    .unwrap();
+    assert_eq!(changed.record.index, bob.index);
+    assert_eq!(changed.record.subject, Some(w.holder_did()));
+    assert!(changed.status.suspended && !changed.status.revoked);
+
+    // Carol is not suspended with him, and lifting her (non-)suspension does not lift his.
+    let r = w.request(&["ageOver18"], &[]);
+    let p = present_from(&r, &mut carol.vault, &carol_id, &w.clock);
+    let report = w.verify(&p, &r, HolderBinding::Required);
+    assert!(report.is_valid(), "{report:#?}");
+    let lifted = wallet_core::issuer::change_status(
+        &w.bank.vault,
+        &w.ledger,
+        &StatusTarget::Credential(carol_cred.document.clone()),
+        StatusChange::Unsuspend,
+    )
+    .unwrap();
+    assert_eq!(lifted.record.subject, Some(carol_did));
+    let r = w.request(&["ageOver18"], &[]);
+    let p = present_from(&r, &mut w.holder.vault, &bob_id, &w.clock);
+    let report = w.verify(&p, &r, HolderBinding::Required);
+    assert!(
+        failed(&report, CheckName::Status).starts_with("suspended"),
+        "{report:#?}"
+    );
+
+    // Revoking from Bob's file works too, and leaves Carol valid.
+    let revoked = wallet_core::issuer::change_status(
+        &w.bank.vault,
+        &w.ledger,
+        &bob_file,
+        StatusChange::Revoke,
+    )
+    .unwrap();
+    assert!(revoked.status.revoked);
+    let listed = wallet_core::issuer::list(&w.bank.vault, &w.ledger).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].status.as_ref().unwrap(),
+        &wallet_core::ledger::StatusBits::default()
+    );
+
+    // A forged file cannot aim at another credential's bits: Bob's document pointed at Carol's
+    // index no longer carries the bank's proof.
+    let mut forged = bob.document.clone();
+    forged["credentialStatus"]["statusIndex"] = carol_cred.index.into();
+    let err = wallet_core::issuer::change_status(
+        &w.bank.vault,
+        &w.ledger,
+        &StatusTarget::Credential(forged),
+        StatusChange::Revoke,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, wallet_core::app::AppError::Refused(ref m) if m.contains("not one this issuer signed")),
+        "{err}"
+    );
+    let listed = wallet_core::issuer::list(&w.bank.vault, &w.ledger).unwrap();
+    assert!(!listed[0].status.as_ref().unwrap().revoked);
+}
+
+/// A ledger on the real chain that fails the next `revoke_key` while `fail_next` is set (fault
+/// injection: everything else goes to the chain).
+struct FailingWithdrawal {
+    inner: registry::ledger::ChainLedger,
+    fail_next: std::sync::atomic::AtomicBool,
+}
+
+impl FailingWithdrawal {
+    fn new(inner: &registry::ledger::ChainLedger) -> Self {
+        Self {
+            inner: inner.clone(),
+            fail_next: std::sync::atomic::AtomicBool::new(true),
+        }
+    }
+}
+
+impl wallet_core::ledger::TrustSource for FailingWithdrawal {
+    fn fetch(
+        &self,
+        lookup: &wallet_core::ledger::Lookup,
+    ) -> Result<wallet_core::ledger::Fetched, wallet_core::ledger::LedgerError> {
+        self.inner.fetch(lookup)
+    }
+}
+
+impl wallet_core::ledger::Ledger for FailingWithdrawal {
+    fn chain_id(&self) -> Result<u64, wallet_core::ledger::LedgerError> {
+        self.inner.chain_id()
+    }
+    fn status_registry(&self) -> wallet_core::credential::status::ChainAccount {
+        self.inner.status_registry()
+    }
+    fn did_of(
+        &self,
+        account: &wallet_core::keys::KeySecret,
+    ) -> Result<wallet_core::did::Did, wallet_core::ledger::LedgerError> {
+        self.inner.did_of(account)
+    }
+    fn register(
+        &self,
+        account: &wallet_core::keys::KeySecret,
+        keys: &[wallet_core::ledger::PublishKey],
+        validity_seconds: u64,
+    ) -> Result<wallet_core::ledger::Registered, wallet_core::ledger::LedgerError> {
+        self.inner.register(account, keys, validity_seconds)
+    }
+    fn revoke_key(
+        &self,
+        account: &wallet_core::keys::KeySecret,
+        key: &wallet_core::ledger::PublishKey,
+    ) -> Result<u64, wallet_core::ledger::LedgerError> {
+        if self
+            .fail_next
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(wallet_core::ledger::LedgerError::Unreachable(
+                "injected: the node timed out".into(),
+            ));
+        }
+        self.inner.revoke_key(account, key)
+    }
+    fn set_status(
+        &self,
+        account: &wallet_core::keys::KeySecret,
+        entry: &wallet_core::credential::status::StatusEntry,
+        change: StatusChange,
+    ) -> Result<(), wallet_core::ledger::LedgerError> {
+        self.inner.set_status(account, entry, change)
+    }
+    fn resolve_document(
+        &self,
+        did: &wallet_core::did::Did,
+        at_block: Option<u64>,
+    ) -> Result<Value, wallet_core::ledger::LedgerError> {
+        self.inner.resolve_document(did, at_block)
+    }
+}
+
+/// Issue 17 item 11: a rotation whose withdrawal fails keeps the old key's secret (the key is
+/// still listed, so still valid) until a retry withdraws it.
+#[test]
+fn a_failed_key_withdrawal_keeps_the_secret_until_a_retry_succeeds() {
+    use wallet_core::holder::{identity, rotate_auth_key, withdraw_retired_keys};
+    use wallet_core::ledger::Ledger;
+    let mut w = World::new();
+    let did = w.holder_did();
+    let authenticates = |w: &World, method: &wallet_core::did::DidUrl| {
+        let doc = w.ledger.resolve_document(&did, None).unwrap();
+        doc["authentication"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| wallet_core::di::party_id(m) == Some(method.as_str()))
+    };
+    let presentation_keys = |w: &World| {
+        w.holder
+            .vault
+            .keys()
+            .iter()
+            .filter(|k| k.label == "holder: presentation key")
+            .count()
+    };
+    let first = identity(&w.holder.vault).unwrap().unwrap();
+    assert!(first.retired_keys().is_empty());
+
+    let flaky = FailingWithdrawal::new(&w.ledger);
+    let err = rotate_auth_key(&mut w.holder.vault, &flaky).unwrap_err();
+    assert!(
+        matches!(err, wallet_core::app::AppError::Unfinished { .. }),
+        "{err}"
+    );
+    assert_eq!(err.category(), wallet_core::app::Category::Retry);
+    assert!(err.to_string().contains("rotating again"), "{err}");
+    let second = identity(&w.holder.vault).unwrap().unwrap();
+    assert_ne!(second.method, first.method);
+    assert_eq!(second.retired_keys().len(), 1);
+    // The old key is still listed (it still verifies), so its secret is kept.
+    assert!(authenticates(&w, &first.method));
+    assert!(authenticates(&w, &second.method));
+    let retired = second.retired_keys()[0].clone();
+    assert!(w.holder.vault.key_secret(&retired).is_ok());
+    assert_eq!(presentation_keys(&w), 2);
+
+    // The retry withdraws it, and only then is the secret gone.
+    let after = withdraw_retired_keys(&mut w.holder.vault, &w.ledger).unwrap();
+    assert!(after.retired_keys().is_empty());
+    assert!(!authenticates(&w, &first.method));
+    assert!(authenticates(&w, &second.method));
+    assert!(w.holder.vault.key_secret(&retired).is_err());
+    assert_eq!(presentation_keys(&w), 1);
+
+    // Failing again, then retried by the next rotation: both former keys go.
+    let flaky = FailingWithdrawal::new(&w.ledger);
+    rotate_auth_key(&mut w.holder.vault, &flaky).unwrap_err();
+    assert_eq!(presentation_keys(&w), 2);
+    let fourth = rotate_auth_key(&mut w.holder.vault, &w.ledger).unwrap();
+    assert!(fourth.retired_keys().is_empty());
+    assert_eq!(presentation_keys(&w), 1);
+    assert!(!authenticates(&w, &second.method));
+    assert!(authenticates(&w, &fourth.method));
 }

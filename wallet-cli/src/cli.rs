@@ -127,8 +127,8 @@ pub(crate) enum IssuerCommand {
     /// Issue a credential with on-chain status
     #[command(
         long_about = "Issue a credential: the claims are validated against the schema \
-        (each problem named by field), a status index is allocated, and the credential is signed \
-        with the issuer's BBS key (bbs-2023, every claim selectively disclosable).",
+        (each problem named by field), a random status index is drawn, and the credential is \
+        signed with the issuer's BBS key (bbs-2023, every claim selectively disclosable).",
         after_help = "Example:\n  siegel issuer issue --schema kyc --claims assets/samples/kyc-claims.json \\\n      --subject did:ethr:0x539:0x… --valid-days 365 --out ada-kyc.json"
     )]
     Issue {
@@ -161,7 +161,9 @@ pub(crate) enum IssuerCommand {
 /// Which credential a status change is about.
 #[derive(Debug, Args)]
 pub(crate) struct StatusTargetArgs {
-    /// A credential file this issuer issued, or its status index
+    /// A credential file this issuer issued (its own status entry is used, so this works even
+    /// when the wallet was restored from a backup older than the credential), or a status index
+    /// from `issuer list`
     #[arg(value_name = "CREDENTIAL|INDEX")]
     pub(crate) credential: String,
 }
@@ -186,6 +188,20 @@ pub(crate) enum HolderCommand {
     Delete {
         /// The credential id
         id: String,
+    },
+    /// Replace the key that signs presentations, withdrawing the old one from the DID document
+    #[command(
+        long_about = "Replace the holder's presentation key: publish a new Ed25519 key in \
+        the DID document, then withdraw the old one, whose secret is dropped only once the \
+        chain confirmed the withdrawal. If the withdrawal fails, the old key stays listed (it \
+        still verifies) and its secret is kept; running this again, or with --retry-withdraw, \
+        retries it.",
+        after_help = "Examples:\n  siegel holder rotate-key\n  siegel holder rotate-key --retry-withdraw"
+    )]
+    RotateKey {
+        /// Only retry withdrawing former keys a failed rotation left listed; no new key
+        #[arg(long)]
+        retry_withdraw: bool,
     },
     /// Answer a presentation request with exactly the requested claims
     #[command(

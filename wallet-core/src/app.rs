@@ -47,6 +47,15 @@ pub enum AppError {
     /// A proof could not be created or did not verify.
     #[error(transparent)]
     Proof(#[from] ProofError),
+    /// The operation did its main part, but a chain step after it failed: `done` says what
+    /// stands and how to finish. Its category is the chain error's (a retry, usually).
+    #[error("{done} ({source})")]
+    Unfinished {
+        /// What was done, what was not, and how to finish it.
+        done: String,
+        /// Why the chain step failed.
+        source: LedgerError,
+    },
     /// Something that should not happen (a stored record this build cannot read).
     #[error("internal error: {0}")]
     Internal(String),
@@ -65,10 +74,19 @@ impl AppError {
                 Category::Input
             }
             Self::Proof(_) => Category::Refused,
+            Self::Unfinished { source, .. } if source.is_retryable() => Category::Retry,
             Self::Ledger(e) if e.is_retryable() => Category::Retry,
-            Self::Ledger(LedgerError::Refused(_)) => Category::Refused,
-            Self::Ledger(LedgerError::Unsupported(_)) => Category::Input,
-            Self::Ledger(_) => Category::Internal,
+            Self::Ledger(LedgerError::Refused(_))
+            | Self::Unfinished {
+                source: LedgerError::Refused(_),
+                ..
+            } => Category::Refused,
+            Self::Ledger(LedgerError::Unsupported(_))
+            | Self::Unfinished {
+                source: LedgerError::Unsupported(_),
+                ..
+            } => Category::Input,
+            Self::Ledger(_) | Self::Unfinished { .. } => Category::Internal,
             Self::Vault(
                 V::WrongPassphrase
                 | V::EmptyPassphrase

@@ -33,6 +33,19 @@ pub struct HolderIdentity {
     pub method: DidUrl,
     account_key: KeyId,
     auth_key: KeyId,
+    /// Former authentication keys still listed in the DID document because withdrawing them
+    /// failed: their secrets stay in the vault until a withdrawal succeeds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    retired_keys: Vec<KeyId>,
+}
+
+impl HolderIdentity {
+    /// Former authentication keys whose withdrawal from the DID document has not succeeded yet
+    /// (they still verify presentations); [`rotate_auth_key`] and [`withdraw_retired_keys`]
+    /// retry them.
+    pub fn retired_keys(&self) -> &[KeyId] {
+        &self.retired_keys
+    }
 }
 
 /// The holder identity, if this vault has one.
@@ -68,52 +81,96 @@ pub fn setup(vault: &mut Vault, ledger: &dyn Ledger) -> Result<HolderIdentity, A
         method,
         account_key: account.id.clone(),
         auth_key: auth.id.clone(),
+        retired_keys: Vec::new(),
     };
     write_record(vault, RECORD, &id)?;
     Ok(id)
 }
 
 /// Replaces the holder's authentication (`sigAuth`) key: publishes a new Ed25519 key, then
-/// withdraws the old one from the DID document and drops its secret. Presentations signed with
-/// the old key no longer verify afterwards (verifiers resolve the DID as of now). The caller
-/// saves the vault.
+/// withdraws the old one from the DID document — and any earlier one whose withdrawal failed —
+/// dropping each secret only once the chain confirmed its withdrawal. Presentations signed with a
+/// withdrawn key no longer verify (verifiers resolve the DID as of now). The caller saves the
+/// vault, also after an error.
 ///
 /// # Errors
-/// [`AppError::NotSetUp`] without a holder identity; [`AppError::Ledger`]. If publishing fails
-/// nothing changed; if only the withdrawal fails, the new key is in use and the old one stays
-/// listed until its validity ends (the error says so).
+/// [`AppError::NotSetUp`] without a holder identity; [`AppError::Ledger`] if publishing fails
+/// (nothing changed then). If only a withdrawal fails, the new key is in use and the error is
+/// [`AppError::Unfinished`]: the old key stays listed, its secret stays in the vault (see
+/// [`HolderIdentity::retired_keys`]), and rotating again or [`withdraw_retired_keys`] retries.
 pub fn rotate_auth_key(vault: &mut Vault, ledger: &dyn Ledger) -> Result<HolderIdentity, AppError> {
-    let me = require(vault)?;
-    let old_public = ed25519_public(vault, &me.auth_key)?;
+    let mut me = require(vault)?;
     let fresh = vault.generate_key(KeyKind::Ed25519, "holder: presentation key")?;
-    let method = match publish_auth_key(vault, ledger, &me.account_key, &fresh.id) {
+    me.method = match publish_auth_key(vault, ledger, &me.account_key, &fresh.id) {
         Ok((_, method)) => method,
         Err(e) => {
             vault.remove_key(&fresh.id)?;
             return Err(e);
         }
     };
-    let rotated = HolderIdentity {
-        did: me.did.clone(),
-        method,
-        account_key: me.account_key.clone(),
-        auth_key: fresh.id.clone(),
-    };
-    write_record(vault, RECORD, &rotated)?;
-    let withdrawn = ledger.revoke_key(
-        vault.key_secret(&me.account_key)?,
-        &PublishKey {
-            key: PublicKeyMaterial::Ed25519(old_public),
-            use_: KeyUse::Authentication,
-        },
-    );
-    vault.remove_key(&me.auth_key)?;
-    withdrawn.map_err(|e| {
-        AppError::Input(format!(
-            "the new key is in use, but the old one could not be withdrawn ({e}); it stays in the DID document until it expires"
-        ))
-    })?;
-    Ok(rotated)
+    let old = std::mem::replace(&mut me.auth_key, fresh.id.clone());
+    me.retired_keys.push(old);
+    write_record(vault, RECORD, &me)?;
+    withdraw_retired(vault, ledger, me)
+}
+
+/// Retries withdrawing the former authentication keys a failed withdrawal left in the DID
+/// document ([`HolderIdentity::retired_keys`]), dropping each secret once its withdrawal is
+/// confirmed. Does nothing when there are none. The caller saves the vault, also after an error.
+///
+/// # Errors
+/// [`AppError::NotSetUp`]; [`AppError::Unfinished`] when a withdrawal fails again.
+pub fn withdraw_retired_keys(
+    vault: &mut Vault,
+    ledger: &dyn Ledger,
+) -> Result<HolderIdentity, AppError> {
+    let me = require(vault)?;
+    withdraw_retired(vault, ledger, me)
+}
+
+/// Withdraws `me`'s retired keys on the chain; the secret of each withdrawn one is dropped, the
+/// others stay listed in the record (written back either way).
+fn withdraw_retired(
+    vault: &mut Vault,
+    ledger: &dyn Ledger,
+    mut me: HolderIdentity,
+) -> Result<HolderIdentity, AppError> {
+    let mut failed = None;
+    for id in std::mem::take(&mut me.retired_keys) {
+        let withdrawn = ed25519_public(vault, &id).and_then(|public| {
+            let key = PublishKey {
+                key: PublicKeyMaterial::Ed25519(public),
+                use_: KeyUse::Authentication,
+            };
+            Ok(ledger.revoke_key(vault.key_secret(&me.account_key)?, &key)?)
+        });
+        match withdrawn {
+            // Only now can the secret go: the key no longer verifies anything. (An unknown id
+            // was removed already; the loop goes on so that the record is written.)
+            Ok(_) => {
+                let _gone = vault.remove_key(&id);
+            }
+            Err(e) => {
+                me.retired_keys.push(id);
+                if failed.is_none() {
+                    failed = Some(e);
+                }
+            }
+        }
+    }
+    write_record(vault, RECORD, &me)?;
+    match failed {
+        None => Ok(me),
+        Some(AppError::Ledger(source)) => Err(AppError::Unfinished {
+            done: format!(
+                "the current presentation key is in use, but {} former one(s) could not be withdrawn from the DID document and still verify; \
+                 their secrets are kept until a retry withdraws them (rotating again, or retrying the withdrawal)",
+                me.retired_keys.len()
+            ),
+            source,
+        }),
+        Some(other) => Err(other),
+    }
 }
 
 /// Publishes Ed25519 key `auth` as `account`'s `sigAuth` key; its DID and method id.

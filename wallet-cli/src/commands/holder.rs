@@ -1,4 +1,4 @@
-//! `siegel holder import|list|show|delete|present`: the holder's wallet.
+//! `siegel holder import|list|show|delete|rotate-key|present`: the holder's wallet.
 
 use std::path::Path;
 
@@ -57,6 +57,17 @@ pub(crate) fn run(ctx: &Context, command: HolderCommand) -> anyhow::Result<u8> {
                 &format!("Deleted {} ({}).\n", s.id, s.label),
             );
         }
+        HolderCommand::RotateKey { retry_withdraw } => {
+            let me = rotate_key(ctx, retry_withdraw)?;
+            output::print(
+                ctx.json,
+                &json!({ "did": me.did, "method": me.method, "retiredKeys": me.retired_keys().len() }),
+                &format!(
+                    "Presentations are signed with {}; no former key is left in the DID document.\n",
+                    me.method
+                ),
+            );
+        }
         HolderCommand::Present {
             id,
             request,
@@ -91,6 +102,27 @@ pub(crate) fn run(ctx: &Context, command: HolderCommand) -> anyhow::Result<u8> {
         }
     }
     Ok(exit::OK)
+}
+
+/// Rotates the presentation key (or with `retry_withdraw` only retries withdrawing former ones).
+/// The vault is saved whatever happened: after a failed withdrawal it holds the new key and the
+/// old secrets still to withdraw.
+///
+/// # Errors
+/// Vault and chain errors; [`wallet_core::app::AppError::Unfinished`] when a withdrawal failed.
+pub(crate) fn rotate_key(
+    ctx: &Context,
+    retry_withdraw: bool,
+) -> anyhow::Result<holder::HolderIdentity> {
+    let mut vault = ctx.unlock()?;
+    let ledger = ctx.ledger()?;
+    let result = if retry_withdraw {
+        holder::withdraw_retired_keys(&mut vault, &ledger)
+    } else {
+        holder::rotate_auth_key(&mut vault, &ledger)
+    };
+    ctx.save(&vault)?;
+    Ok(result?)
 }
 
 /// Checks the credential in `file` against the chain and the schema, and stores it.

@@ -207,10 +207,14 @@ fn render_list(rows: &[IssuedStatus]) -> String {
     if rows.is_empty() {
         return "Nothing issued yet.\n".into();
     }
-    let mut s = String::from("index  status     valid until            subject\n");
+    // Status indexes are random below 2^53: up to 16 digits.
+    let mut s = format!(
+        "{:>16}  status     valid until            subject\n",
+        "index"
+    );
     for r in rows {
         s.push_str(&format!(
-            "{:>5}  {:<9}  {:<21}  {}\n",
+            "{:>16}  {:<9}  {:<21}  {}\n",
             r.record.index,
             status_word(r),
             r.record.valid_until,
