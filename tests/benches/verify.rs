@@ -87,8 +87,12 @@ impl Scene {
         let ledger = ChainLedger::new(chain.clone(), deployment).unwrap();
         let mut bank = Party::new();
         let mut holder = Party::new();
-        let profile =
-            wallet_core::issuer::setup(&mut bank.vault, &ledger, "Bank KYC desk").unwrap();
+        let profile = wallet_core::issuer::setup(
+            &mut bank.vault,
+            &ledger,
+            &wallet_core::text::DisplayName::parse("Bank KYC desk").unwrap(),
+        )
+        .unwrap();
         let me = wallet_core::holder::setup(&mut holder.vault, &ledger).unwrap();
         let ts = match chain
             .batch(&[Request::Block(BlockRef::Latest)])

@@ -100,8 +100,12 @@ impl World {
         let ledger = ChainLedger::new(chain.clone() as Arc<dyn Chain>, deployment).unwrap();
         let mut bank = Party::new();
         let mut holder = Party::new();
-        let profile =
-            wallet_core::issuer::setup(&mut bank.vault, &ledger, "Bank KYC desk").unwrap();
+        let profile = wallet_core::issuer::setup(
+            &mut bank.vault,
+            &ledger,
+            &wallet_core::text::DisplayName::parse("Bank KYC desk").unwrap(),
+        )
+        .unwrap();
         wallet_core::holder::setup(&mut holder.vault, &ledger).unwrap();
         let mut trust = TrustList::default();
         trust.add(profile.did);

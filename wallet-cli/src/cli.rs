@@ -144,9 +144,12 @@ pub(crate) enum IssuerCommand {
         /// Days of validity from now
         #[arg(long, default_value_t = 365, value_name = "N")]
         valid_days: u32,
-        /// Where to write the credential
+        /// Where to write the credential (outside the data directory)
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace the --out file if it exists
+        #[arg(long)]
+        force: bool,
     },
     /// Revoke a credential (permanent)
     Revoke(StatusTargetArgs),
@@ -181,12 +184,13 @@ pub(crate) enum HolderCommand {
     List,
     /// Show one stored credential
     Show {
-        /// The credential id (from `holder list`; a unique prefix is enough)
+        /// The credential id (from `holder list`; a unique prefix of at least 4 characters is
+        /// enough)
         id: String,
     },
     /// Delete a stored credential
     Delete {
-        /// The credential id
+        /// The credential id (a unique prefix of at least 4 characters is enough)
         id: String,
     },
     /// Replace the key that signs presentations, withdrawing the old one from the DID document
@@ -212,17 +216,20 @@ pub(crate) enum HolderCommand {
         after_help = "Example:\n  siegel holder present 3f2a… --request request.json --out presentation.json"
     )]
     Present {
-        /// The credential id
+        /// The credential id (a unique prefix of at least 4 characters is enough)
         id: String,
         /// The request file
         #[arg(long, value_name = "FILE")]
         request: PathBuf,
-        /// Where to write the presentation
+        /// Where to write the presentation (outside the data directory)
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// Also disclose the claims the request marks optional
         #[arg(long)]
         optional: bool,
+        /// Replace the --out file if it exists
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -247,12 +254,15 @@ pub(crate) enum VerifierCommand {
         /// Why the claims are asked for, shown to the holder (at most 200 characters)
         #[arg(long, default_value = "", value_name = "TEXT")]
         purpose: String,
-        /// How long the request stays valid (e.g. 90s, 10m, 2h)
+        /// How long the request stays valid (e.g. 90s, 10m, 2h; at most 30d)
         #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
         expires_in: u64,
-        /// Where to write the request
+        /// Where to write the request (outside the data directory)
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace the --out file if it exists
+        #[arg(long)]
+        force: bool,
     },
     /// Verify a presentation against the request; exit 0 valid, 1 invalid, 2 input error
     #[command(
@@ -306,7 +316,7 @@ pub(crate) enum BackupCommand {
     /// Write an encrypted backup under a separate backup passphrase
     #[command(after_help = "Example:\n  siegel backup export ~/siegel-backup.siegel")]
     Export {
-        /// The backup file (must not exist)
+        /// The backup file (must not exist; outside the data directory)
         file: PathBuf,
     },
     /// Restore the wallet from a backup (refuses to replace an existing wallet)
@@ -333,9 +343,13 @@ pub(crate) fn parse_duration(s: &str) -> Result<u64, String> {
         Some(i) => s.split_at(i),
         None => (s, "s"),
     };
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration (e.g. 90s, 10m, 2h)"))?;
+    let n: u64 = digits.parse().map_err(|e: std::num::ParseIntError| {
+        if *e.kind() == std::num::IntErrorKind::PosOverflow {
+            format!("`{s}` is too long")
+        } else {
+            format!("`{s}` is not a duration (e.g. 90s, 10m, 2h)")
+        }
+    })?;
     let unit = match unit {
         "s" => 1,
         "m" => 60,
@@ -370,5 +384,16 @@ mod tests {
         assert!(parse_duration("0m").unwrap_err().contains("more than zero"));
         assert!(parse_duration("10y").unwrap_err().contains("unit"));
         assert!(parse_duration("m").unwrap_err().contains("not a duration"));
+        // Overflow is refused, never wrapped or saturated.
+        assert!(
+            parse_duration("213503982334602d")
+                .unwrap_err()
+                .contains("too long")
+        );
+        assert!(
+            parse_duration("99999999999999999999999s")
+                .unwrap_err()
+                .contains("too long")
+        );
     }
 }

@@ -1,8 +1,9 @@
-//! Reading input files: the size is checked before a byte is parsed, so a huge or endless file
-//! (`/dev/zero`) cannot exhaust memory.
+//! Reading input files through wallet-core's bounded read: at most one byte past the limit is
+//! read, so a huge or endless file (`/dev/zero`) cannot exhaust memory.
 
-use std::io::Read;
 use std::path::Path;
+
+use wallet_core::fs::ReadError;
 
 use crate::exit;
 
@@ -15,22 +16,20 @@ pub(crate) const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
 /// # Errors
 /// An input error naming the file and the limit, or the file and the OS error.
 pub(crate) fn read_capped(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| exit::input(format!("cannot open the {what} {}: {e}", path.display())))?;
-    // Read one byte past the limit: the metadata length is not trusted (pipes, /proc, growing
-    // files report 0 or lie).
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| exit::input(format!("cannot read the {what} {}: {e}", path.display())))?;
-    if bytes.len() as u64 > limit {
-        return Err(exit::input(format!(
+    wallet_core::fs::read_capped(path, limit).map_err(|e| match e {
+        ReadError::TooLarge { .. } => exit::input(format!(
             "the {what} {} is larger than the limit of {}; is it the right file?",
             path.display(),
             human_size(limit)
-        )));
-    }
-    Ok(bytes)
+        )),
+        ReadError::Fs(e) => exit::input(format!(
+            "cannot {} the {what} {}: {}",
+            e.op,
+            path.display(),
+            e.source
+        )),
+        other => exit::input(format!("the {what}: {other}")),
+    })
 }
 
 /// Reads a credential, presentation or request file (1 MiB cap).
@@ -79,22 +78,6 @@ pub(crate) fn human_size(bytes: u64) -> String {
     } else {
         format!("{bytes} bytes")
     }
-}
-
-/// Writes `bytes` to `path` atomically (a crash leaves the old file or the new one), creating
-/// the parent directory.
-///
-/// # Errors
-/// An internal error naming the file.
-pub(crate) fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    if let Some(parent) = path.parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
-    }
-    wallet_core::fs::write_atomic(path, bytes)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]

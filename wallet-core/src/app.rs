@@ -44,6 +44,9 @@ pub enum AppError {
     /// The vault failed.
     #[error(transparent)]
     Vault(#[from] crate::vault::Error),
+    /// An id prefix names no single stored credential.
+    #[error(transparent)]
+    IdPrefix(#[from] crate::holder::IdPrefixError),
     /// A proof could not be created or did not verify.
     #[error(transparent)]
     Proof(#[from] ProofError),
@@ -66,9 +69,11 @@ impl AppError {
     pub fn category(&self) -> Category {
         use crate::vault::Error as V;
         match self {
-            Self::Input(_) | Self::NotSetUp(_) | Self::Schema(_) | Self::Request(_) => {
-                Category::Input
-            }
+            Self::Input(_)
+            | Self::NotSetUp(_)
+            | Self::Schema(_)
+            | Self::Request(_)
+            | Self::IdPrefix(_) => Category::Input,
             Self::Refused(_) => Category::Refused,
             Self::Proof(ProofError::Canonicalization(_) | ProofError::Malformed(_)) => {
                 Category::Input

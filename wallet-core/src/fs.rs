@@ -1,11 +1,16 @@
-//! Crash-safe file writes for every file that holds user data.
+//! Crash-safe file writes for every file that holds user data, and bounded reads for every file
+//! read.
 //!
 //! [`write_atomic`] never overwrites a file in place: it writes a temporary file in the same
 //! directory, fsyncs it, renames it over the target (atomic on POSIX file systems) and fsyncs the
 //! directory, so after a crash at any instant the path holds either the old or the new file.
+//!
+//! [`read_capped`] reads at most one byte past a limit and refuses the file if that byte exists,
+//! so an endless (`/dev/zero`), huge or growing file cannot exhaust memory. It never trusts the
+//! file's metadata: devices, pipes and `/proc` files report a length of 0.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Marker in the names of temporary files, so stale ones from a crash can be found.
@@ -22,6 +27,59 @@ pub struct FsError {
     /// The OS error.
     #[source]
     pub source: std::io::Error,
+}
+
+/// Why [`read_capped`] returned no bytes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The file could not be opened or read (`source.kind()` tells a missing file apart).
+    #[error(transparent)]
+    Fs(#[from] FsError),
+    /// The file holds more than the limit; nothing past the limit was read.
+    #[error("{} is larger than {limit} bytes", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+}
+
+impl ReadError {
+    /// Whether the file does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Fs(e) if e.source.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// Reads the whole file at `path` if it holds at most `limit` bytes.
+///
+/// # Errors
+/// [`ReadError::TooLarge`] after reading `limit + 1` bytes at most; [`ReadError::Fs`].
+pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let file = File::open(path).map_err(err("open", path))?;
+    read_capped_from(file, path, limit)
+}
+
+/// Reads `reader` (the file at `path`, for messages) to its end if that is at most `limit`
+/// bytes away: for a file already open, or read in parts.
+///
+/// # Errors
+/// As [`read_capped`].
+pub fn read_capped_from(reader: impl Read, path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(err("read", path))?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(bytes)
 }
 
 fn err(op: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> FsError {
@@ -220,6 +278,29 @@ pub fn remove_stale_temps(path: &Path) {
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
+
+    #[test]
+    fn reads_are_capped_without_trusting_metadata() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("f");
+        fs::write(&path, [7u8; 10]).unwrap();
+        assert_eq!(read_capped(&path, 10).unwrap().len(), 10);
+        assert!(matches!(
+            read_capped(&path, 9),
+            Err(ReadError::TooLarge { limit: 9, .. })
+        ));
+        assert!(
+            read_capped(&d.path().join("missing"), 9)
+                .unwrap_err()
+                .is_not_found()
+        );
+        // A device that never ends and reports a length of 0.
+        #[cfg(unix)]
+        assert!(matches!(
+            read_capped(Path::new("/dev/zero"), 1024),
+            Err(ReadError::TooLarge { limit: 1024, .. })
+        ));
+    }
 
     #[test]
     fn write_new_atomic_never_replaces_a_file() {

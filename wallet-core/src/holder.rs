@@ -17,6 +17,7 @@ use crate::keys::KeyKind;
 use crate::ledger::{Fetched, KeyUse, Ledger, Lookup, PublishKey, TrustSource};
 use crate::request::{PresentationRequest, Selection};
 use crate::schema::{self, CredentialSchema};
+use crate::text::DisplayName;
 use crate::vault::{CredentialId, DisclosureRecord, KeyId, Vault};
 
 const RECORD: &str = "holder";
@@ -435,12 +436,16 @@ pub fn receive(
         )));
     }
     let types = types_of(&doc);
-    let label = format!(
-        "{} from {}",
-        types.last().map_or("Credential", String::as_str),
-        issuer_name(&doc).unwrap_or(issuer.as_str())
+    // Made from what the issuer wrote: no control or text-direction character gets in.
+    let label = DisplayName::lossy(
+        &format!(
+            "{} from {}",
+            types.last().map_or("Credential", String::as_str),
+            issuer_name(&doc).unwrap_or(issuer.as_str())
+        ),
+        "Credential",
     );
-    let record = vault.add_credential(&label, FORMAT_BBS_2023, &text)?;
+    let record = vault.add_credential(label.as_str(), FORMAT_BBS_2023, &text)?;
     Ok(summary(&record.id, &record.label, &doc))
 }
 
@@ -609,6 +614,55 @@ pub fn delete(vault: &mut Vault, id: &CredentialId) -> Result<CredentialSummary,
     let (label, doc) = stored(vault, id)?;
     vault.remove_credential(id)?;
     Ok(summary(id, &label, &doc))
+}
+
+/// The fewest characters of a credential id that name it (ids are 32 hex characters).
+pub const MIN_ID_PREFIX: usize = 4;
+
+/// Why an id prefix names no single stored credential.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdPrefixError {
+    /// Fewer than [`MIN_ID_PREFIX`] characters: an empty or short prefix would name whatever
+    /// credential happens to be alone in the wallet.
+    #[error("{0:?} is too short: give at least {MIN_ID_PREFIX} characters of the credential id")]
+    TooShort(String),
+    /// No stored credential's id starts with it.
+    #[error("no credential {0} in this wallet; `siegel holder list` shows the ids")]
+    Unknown(String),
+    /// Several do.
+    #[error("{prefix} names {count} credentials; give more of the id")]
+    Ambiguous {
+        /// The prefix.
+        prefix: String,
+        /// How many ids start with it.
+        count: usize,
+    },
+}
+
+/// The stored credential whose id starts with `prefix` (at least [`MIN_ID_PREFIX`] characters;
+/// a whole id is a prefix of itself).
+///
+/// # Errors
+/// [`IdPrefixError`].
+pub fn find(vault: &Vault, prefix: &str) -> Result<CredentialId, IdPrefixError> {
+    if prefix.chars().count() < MIN_ID_PREFIX {
+        return Err(IdPrefixError::TooShort(prefix.to_owned()));
+    }
+    let ids: Vec<&CredentialId> = vault
+        .credentials()
+        .iter()
+        .map(|c| &c.id)
+        .filter(|id| id.as_str().starts_with(prefix))
+        .collect();
+    match ids.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(IdPrefixError::Unknown(prefix.to_owned())),
+        _ => Err(IdPrefixError::Ambiguous {
+            prefix: prefix.to_owned(),
+            count: ids.len(),
+        }),
+    }
 }
 
 /// Which of a request's optional claims the holder agrees to disclose. Required claims are

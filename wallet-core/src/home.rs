@@ -8,12 +8,14 @@
 //! DIR/verifier/nonces.json  the nonces of the requests it made
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::app::AppError;
 use crate::di::Clock;
+use crate::fs::FsError;
 use crate::ledger::TrustSource;
-use crate::request::{ClientId, PresentationRequest};
+use crate::request::{ClientId, MAX_LIFETIME_SECONDS, PresentationRequest, RequestError};
+use crate::vault::Overwrite;
 use crate::verify::{
     self, FileNonceStore, HolderBinding, NonceStore, Policy, Report, StoreError, TrustList,
 };
@@ -81,6 +83,109 @@ impl Home {
             dir: self.verifier_dir(),
         }
     }
+
+    /// Checks that an output file (a credential, presentation, request or backup a person asked
+    /// for) may be written at `path`: never inside this data directory, whose files (the vault,
+    /// the chain, the verifier's state) an output must not replace or sit beside, however the
+    /// path is spelled (relative, with `..`, through symbolic links); and over an existing file
+    /// only with [`Overwrite::Replace`]. Front ends check before doing the work whose result
+    /// they write, so a refused path spends no nonce and records no disclosure.
+    ///
+    /// # Errors
+    /// [`OutputError::InsideDataDir`], [`OutputError::Exists`], or [`OutputError::Write`] when
+    /// the current directory cannot be read.
+    pub fn check_output(&self, path: &Path, overwrite: Overwrite) -> Result<(), OutputError> {
+        let cwd = |e| FsError {
+            op: "resolve",
+            path: path.to_path_buf(),
+            source: e,
+        };
+        let target = resolved(path).map_err(cwd)?;
+        let dir = resolved(&self.dir).map_err(cwd)?;
+        if target.starts_with(&dir) {
+            return Err(OutputError::InsideDataDir {
+                path: path.to_path_buf(),
+                dir: self.dir.clone(),
+            });
+        }
+        if overwrite == Overwrite::Refuse && path.symlink_metadata().is_ok() {
+            return Err(OutputError::Exists(path.to_path_buf()));
+        }
+        Ok(())
+    }
+
+    /// Writes an output file at `path` under the rule of [`Home::check_output`], atomically (see
+    /// [`crate::fs`]): with [`Overwrite::Refuse`] a file that appears at `path` meanwhile is not
+    /// replaced either.
+    ///
+    /// # Errors
+    /// As [`Home::check_output`]; [`OutputError::Write`].
+    pub fn write_output(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        overwrite: Overwrite,
+    ) -> Result<(), OutputError> {
+        self.check_output(path, overwrite)?;
+        match overwrite {
+            Overwrite::Replace => crate::fs::write_atomic(path, bytes)?,
+            Overwrite::Refuse => crate::fs::write_new_atomic(path, bytes).map_err(|e| {
+                if e.source.kind() == std::io::ErrorKind::AlreadyExists && e.path == path {
+                    OutputError::Exists(path.to_path_buf())
+                } else {
+                    OutputError::Write(e)
+                }
+            })?,
+        }
+        Ok(())
+    }
+}
+
+/// Why an output file was not written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// The path lies inside the data directory.
+    #[error(
+        "{} is inside the data directory {}; write it elsewhere",
+        path.display(),
+        dir.display()
+    )]
+    InsideDataDir {
+        /// The path asked for.
+        path: PathBuf,
+        /// The data directory.
+        dir: PathBuf,
+    },
+    /// A file is there and replacing it was not asked for.
+    #[error("{} already exists", .0.display())]
+    Exists(PathBuf),
+    /// Writing failed.
+    #[error(transparent)]
+    Write(#[from] FsError),
+}
+
+/// `path` made absolute, with symbolic links resolved as far as it exists and `.` and `..`
+/// applied to the rest (which does not exist yet, so holds no link).
+fn resolved(path: &Path) -> std::io::Result<PathBuf> {
+    let absolute = std::path::absolute(path)?;
+    let parts: Vec<Component<'_>> = absolute.components().collect();
+    for existing in (1..=parts.len()).rev() {
+        let Ok(mut out) = parts[..existing].iter().collect::<PathBuf>().canonicalize() else {
+            continue;
+        };
+        for part in &parts[existing..] {
+            match part {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::Normal(name) => out.push(name),
+                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            }
+        }
+        return Ok(out);
+    }
+    Ok(absolute)
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -110,11 +215,13 @@ impl VerifierDesk {
     }
 
     /// A new KYC request from `domain` for `required` and `optional` claims, valid for
-    /// `valid_for` seconds from `clock`'s now, stating `purpose` (empty: none). Its nonce is
-    /// recorded, so [`VerifierDesk::verify`] accepts one answer to it.
+    /// `valid_for` seconds (at most [`MAX_LIFETIME_SECONDS`]) from `clock`'s now, stating
+    /// `purpose` (empty: none). Its nonce is recorded, so [`VerifierDesk::verify`] accepts one
+    /// answer to it.
     ///
     /// # Errors
-    /// [`AppError::Input`] for a bad domain, claim or purpose; the nonce store's errors.
+    /// [`AppError::Request`] ([`RequestError::Lifetime`]) for a lifetime of zero or beyond the
+    /// maximum; [`AppError::Input`] for a bad domain, claim or purpose; the nonce store's errors.
     pub fn new_request(
         &self,
         domain: &str,
@@ -126,6 +233,9 @@ impl VerifierDesk {
     ) -> Result<PresentationRequest, AppError> {
         let client_id = ClientId::parse(domain)
             .map_err(|e| AppError::Input(format!("the domain {domain:?}: {e}")))?;
+        if !(1..=MAX_LIFETIME_SECONDS).contains(&valid_for) {
+            return Err(RequestError::Lifetime { seconds: valid_for }.into());
+        }
         let expires = clock
             .now()
             .saturating_add_seconds(i64::try_from(valid_for).unwrap_or(i64::MAX));
@@ -175,12 +285,18 @@ impl VerifierDesk {
         TrustList::load(&self.trust_path()?).map_err(store_error)
     }
 
-    /// Replaces the trusted issuers (atomically).
+    /// Changes the trusted issuers: `change` runs on the list as stored, under the file's lock,
+    /// and its result is written back atomically before the lock is released (the only way to
+    /// change the list, so concurrent changes from the CLI and the app never undo each other).
+    /// Returns what `change` returned and the list as written.
     ///
     /// # Errors
-    /// The file cannot be written.
-    pub fn save_trust_list(&self, list: &TrustList) -> Result<(), AppError> {
-        list.save(&self.trust_path()?).map_err(store_error)
+    /// The file cannot be read, is damaged, or cannot be written; it is then unchanged.
+    pub fn update_trust_list<T>(
+        &self,
+        change: impl FnOnce(&mut TrustList) -> T,
+    ) -> Result<(T, TrustList), AppError> {
+        TrustList::update(&self.trust_path()?, change).map_err(store_error)
     }
 }
 
@@ -199,6 +315,60 @@ mod tests {
         fn now(&self) -> DateTime {
             self.0
         }
+    }
+
+    #[test]
+    fn outputs_stay_out_of_the_data_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = Home::new(tmp.path().join("w"));
+        home.ensure().unwrap();
+        std::fs::write(home.vault_path(), b"vault").unwrap();
+        let inside = [
+            home.vault_path(),
+            home.dir().to_path_buf(),
+            home.dir().join("verifier/nonces.json"),
+            home.dir().join("new/../vault.siegel"),
+            tmp.path().join("elsewhere/../w/x.json"),
+        ];
+        for path in &inside {
+            for overwrite in [Overwrite::Refuse, Overwrite::Replace] {
+                assert!(
+                    matches!(
+                        home.write_output(path, b"x", overwrite),
+                        Err(OutputError::InsideDataDir { .. })
+                    ),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+        #[cfg(unix)]
+        {
+            let link = tmp.path().join("link");
+            std::os::unix::fs::symlink(home.dir(), &link).unwrap();
+            assert!(matches!(
+                home.check_output(&link.join("vault.siegel"), Overwrite::Replace),
+                Err(OutputError::InsideDataDir { .. })
+            ));
+            // A link to the vault is followed: forcing over it is refused too.
+            let to_vault = tmp.path().join("to-vault");
+            std::os::unix::fs::symlink(home.vault_path(), &to_vault).unwrap();
+            assert!(matches!(
+                home.check_output(&to_vault, Overwrite::Replace),
+                Err(OutputError::InsideDataDir { .. })
+            ));
+        }
+        assert_eq!(std::fs::read(home.vault_path()).unwrap(), b"vault");
+        assert!(!home.dir().join("new").exists());
+
+        let out = tmp.path().join("out/request.json");
+        home.write_output(&out, b"one", Overwrite::Refuse).unwrap();
+        assert!(matches!(
+            home.write_output(&out, b"two", Overwrite::Refuse),
+            Err(OutputError::Exists(_))
+        ));
+        home.write_output(&out, b"two", Overwrite::Replace).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"two");
     }
 
     #[test]
@@ -231,6 +401,17 @@ mod tests {
             desk.new_request("lender.example", &["shoeSize"], &[], "", 600, &clock),
             Err(AppError::Input(_))
         ));
+        for too_long in [
+            0,
+            MAX_LIFETIME_SECONDS + 1,
+            100_000_000_000_000 * 86_400,
+            u64::MAX,
+        ] {
+            assert!(matches!(
+                desk.new_request("lender.example", &["ageOver18"], &[], "", too_long, &clock),
+                Err(AppError::Request(RequestError::Lifetime { seconds })) if seconds == too_long
+            ));
+        }
         assert!(desk.trust_list().unwrap().iter().next().is_none());
     }
 }

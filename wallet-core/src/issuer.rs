@@ -30,6 +30,7 @@ use crate::jsonld::with_context_policy;
 use crate::keys::KeyKind;
 use crate::ledger::{KeyUse, Ledger, LedgerError, Lookup, PublishKey, StatusBits, StatusChange};
 use crate::schema::{self, CredentialSchema};
+use crate::text::DisplayName;
 use crate::vault::{KeyId, Vault};
 
 const RECORD: &str = "issuer";
@@ -70,7 +71,7 @@ pub struct IssuedRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuerProfile {
     /// The name the issuer gave itself.
-    pub name: String,
+    pub name: DisplayName,
     /// Its DID.
     pub did: Did,
     /// The verification method of its BBS key.
@@ -121,25 +122,20 @@ fn require(vault: &Vault) -> Result<IssuerProfile, AppError> {
     })
 }
 
-/// Creates the issuer identity: a secp256k1 account (its did:ethr) and a BBS key published on
-/// the chain under assertionMethod. The caller saves the vault.
+/// Creates the issuer identity named `name` (signed into every credential it issues): a
+/// secp256k1 account (its did:ethr) and a BBS key published on the chain under assertionMethod.
+/// The caller saves the vault.
 ///
 /// # Errors
 /// [`AppError::Input`] if the vault already has one; [`AppError::Ledger`].
 pub fn setup(
     vault: &mut Vault,
     ledger: &dyn Ledger,
-    name: &str,
+    name: &DisplayName,
 ) -> Result<IssuerProfile, AppError> {
     if profile(vault)?.is_some() {
         return Err(AppError::Input(
             "this wallet already has an issuer identity".into(),
-        ));
-    }
-    let name = name.trim();
-    if name.is_empty() || name.len() > 200 {
-        return Err(AppError::Input(
-            "the issuer name must be 1 to 200 characters".into(),
         ));
     }
     let account = vault.generate_key(KeyKind::Secp256k1, &format!("{name}: did:ethr account"))?;
@@ -162,7 +158,7 @@ pub fn setup(
             AppError::Internal("the chain listed no method for the BBS key".into())
         })?;
     let p = IssuerProfile {
-        name: name.to_owned(),
+        name: name.clone(),
         did: registered.did,
         method,
         account_key: account.id.clone(),
@@ -217,7 +213,7 @@ pub fn issue(
         "type": ["VerifiableCredential", request.schema.credential_type()],
         // The name is signed with the rest (and always disclosed: `/issuer` is mandatory), so a
         // wallet can show who issued a credential by name without trusting anything unsigned.
-        "issuer": {"id": p.did.as_str(), "name": p.name},
+        "issuer": {"id": p.did.as_str(), "name": p.name.as_str()},
         "validFrom": from.to_string(),
         "validUntil": until.to_string(),
         "credentialSchema": {"id": request.schema.id(), "type": "JsonSchema"},

@@ -7,6 +7,7 @@
 //! - [`fs`]: atomic writes for every file that holds user data.
 //! - [`jsonld`]: JSON-LD to RDF and RDFC-1.0 canonicalization with bundled contexts.
 //! - [`schema`]: the bundled JSON Schemas of Siegel's credential types and their validator.
+//! - [`text`]: names shown to people, and the characters that must never reach a screen raw.
 #![forbid(unsafe_code)]
 
 pub mod app;
@@ -23,5 +24,6 @@ pub mod keys;
 pub mod ledger;
 pub mod request;
 pub mod schema;
+pub mod text;
 pub mod vault;
 pub mod verify;

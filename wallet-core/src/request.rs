@@ -52,7 +52,21 @@ pub enum RequestError {
     /// The operating system's random number generator failed.
     #[error("the operating system random number generator failed")]
     Rng,
+    /// A lifetime of zero or beyond [`MAX_LIFETIME_SECONDS`]: an expiry no holder can meet, or
+    /// one so late that holders refuse it (`exp` must stay a safe JSON integer).
+    #[error(
+        "a request may stay valid for at most {} days and more than 0 seconds (asked: {seconds} seconds)",
+        MAX_LIFETIME_SECONDS / 86_400
+    )]
+    Lifetime {
+        /// The lifetime asked for.
+        seconds: u64,
+    },
 }
+
+/// The longest a new request may stay valid, in seconds (30 days): a request is answered within
+/// minutes, and its nonce is kept until it expires.
+pub const MAX_LIFETIME_SECONDS: u64 = 30 * 86_400;
 
 /// A verifier's nonce: 16 to 128 base64url characters. New ones carry 128 random bits.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -314,11 +328,7 @@ fn purpose_problem(text: &str) -> Option<String> {
         ));
     }
     // Control and bidirectional-override characters could make the text read as something else.
-    if text.chars().any(|c| {
-        c.is_control()
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-    }) {
+    if text.chars().any(crate::text::is_deceptive) {
         return Some("the purpose contains control characters".into());
     }
     None

@@ -177,7 +177,7 @@ impl Vault {
     /// way the file can be damaged or foreign (see [`Error`]).
     pub fn unlock(path: &Path, passphrase: &Passphrase) -> Result<Self, Error> {
         let lock = VaultLock::acquire(path)?;
-        let bytes = file::read(path)?;
+        let bytes = file::read(path, FileKind::Vault)?;
         let (kdf, salt, key, content) = open_container(&bytes, FileKind::Vault, passphrase)?;
         file::remove_stale_temps(path);
         Ok(Self {
@@ -434,7 +434,7 @@ impl Vault {
         kdf: KdfParams,
         overwrite: Overwrite,
     ) -> Result<Self, Error> {
-        let bytes = file::read(backup_path)?;
+        let bytes = file::read(backup_path, FileKind::Backup)?;
         let (_, _, _, content) = open_container(&bytes, FileKind::Backup, backup_passphrase)?;
         let lock = VaultLock::acquire(vault_path)?;
         if vault_path.exists() && overwrite == Overwrite::Refuse {

@@ -2,14 +2,13 @@
 //! replies and background events (`logic`), lets the screens render and return commands (`ui`),
 //! and applies those commands afterwards.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant, SystemTime};
 
 use wallet_core::holder::MAX_CREDENTIAL_BYTES;
 use wallet_core::request::{MAX_REQUEST_BYTES, PresentationRequest};
-use wallet_core::vault::{KdfParams, Passphrase};
+use wallet_core::vault::{KdfParams, Overwrite, Passphrase};
 
 use crate::command::{Command, Incoming, Output, Source};
 use crate::settings::{Settings, Theme};
@@ -533,8 +532,16 @@ impl SiegelApp {
         let Some(text) = self.output_text(what) else {
             return;
         };
-        // A typed path names a new file outside the wallet's own directory: typing the vault's
-        // name must not replace the vault. (The file dialog asks before replacing a file.)
+        // Every output lies outside the wallet's own directory (wallet-core's rule, however the
+        // path is spelled): saving must not replace the vault. A typed path names a new file;
+        // the file dialog asks before replacing one.
+        let home = match self.state.settings.home() {
+            Ok(home) => home,
+            Err(e) => {
+                self.notify(Tone::Error, e.to_string());
+                return;
+            }
+        };
         let typed = path.is_some();
         if let Some(p) = &path {
             if !p.is_absolute() {
@@ -544,16 +551,8 @@ impl SiegelApp {
                 );
                 return;
             }
-            if let Ok(home) = self.state.settings.home()
-                && p.starts_with(home.dir())
-            {
-                self.notify(
-                    Tone::Error,
-                    format!(
-                        "{} is inside the wallet's data directory; save it elsewhere.",
-                        p.display()
-                    ),
-                );
+            if let Err(e) = home.check_output(p, Overwrite::Refuse) {
+                self.notify(Tone::Error, format!("Cannot save: {e}."));
                 return;
             }
         }
@@ -573,12 +572,12 @@ impl SiegelApp {
                     .save_file()
             });
             let path = path?;
-            let written = if typed {
-                wallet_core::fs::write_new_atomic(&path, text.as_bytes())
+            let overwrite = if typed {
+                Overwrite::Refuse
             } else {
-                wallet_core::fs::write_atomic(&path, text.as_bytes())
+                Overwrite::Replace
             };
-            let notice = match written {
+            let notice = match home.write_output(&path, text.as_bytes(), overwrite) {
                 Ok(()) => Notice {
                     tone: Tone::Success,
                     text: format!("{} saved to {}.", output_name(what), path.display()),
@@ -1062,21 +1061,17 @@ fn read_command(incoming: Incoming, source: Source, path: &Path) -> Command {
     }
 }
 
-/// Reads at most `limit` bytes of `path`; a longer file is refused, not cut.
+/// Reads at most `limit` bytes of `path` (wallet-core's bounded read); a longer file is refused,
+/// not cut.
 fn read_capped(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("Cannot open {}: {e}", path.display()))?;
-    let mut bytes = Vec::new();
-    file.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("Cannot read {}: {e}", path.display()))?;
-    if bytes.len() > limit {
-        return Err(format!(
+    let limit = u64::try_from(limit).unwrap_or(u64::MAX);
+    wallet_core::fs::read_capped(path, limit).map_err(|e| match e {
+        wallet_core::fs::ReadError::TooLarge { .. } => format!(
             "{} is larger than {limit} bytes; it is not a document Siegel reads.",
             path.display()
-        ));
-    }
-    Ok(bytes)
+        ),
+        other => format!("Cannot read {}: {other}", path.display()),
+    })
 }
 
 #[cfg(test)]

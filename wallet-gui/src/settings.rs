@@ -86,15 +86,14 @@ impl Settings {
             path: path.to_path_buf(),
             message,
         };
-        match std::fs::metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => return Err(read(e.to_string())),
-            Ok(m) if m.len() > MAX_BYTES => {
-                return Err(read(format!("{} bytes (at most {MAX_BYTES})", m.len())));
+        let bytes = match wallet_core::fs::read_capped(path, MAX_BYTES) {
+            Ok(bytes) => bytes,
+            Err(e) if e.is_not_found() => return Ok(Self::default()),
+            Err(wallet_core::fs::ReadError::TooLarge { .. }) => {
+                return Err(read(format!("more than {MAX_BYTES} bytes")));
             }
-            Ok(_) => {}
-        }
-        let bytes = std::fs::read(path).map_err(|e| read(e.to_string()))?;
+            Err(e) => return Err(read(e.to_string())),
+        };
         let settings: Self = serde_json::from_slice(&bytes).map_err(|e| read(e.to_string()))?;
         settings.validate().map_err(|e| read(e.to_string()))?;
         Ok(settings)

@@ -635,15 +635,14 @@ impl WorkerState {
             Job::SetTrust { did, trusted } => {
                 let did = wallet_core::did::Did::parse(did.trim())
                     .map_err(|e| Failure::new(format!("{did}: {e}"), Category::Input))?;
-                let desk = self.home.verifier();
-                let mut list = desk.trust_list()?;
-                if trusted {
-                    list.add(did);
-                } else {
-                    list.remove(&did);
-                }
-                desk.save_trust_list(&list)?;
-                self.trusted()
+                let (_, list) = self.home.verifier().update_trust_list(|list| {
+                    if trusted {
+                        list.add(did);
+                    } else {
+                        list.remove(&did);
+                    }
+                })?;
+                Ok(Done::Trusted(list.iter().map(|d| d.to_string()).collect()))
             }
             Job::Verify { bytes, request } => {
                 let ledger = self.ledger()?;

@@ -55,6 +55,8 @@ pub(crate) fn export(ctx: &Context, file: &Path) -> anyhow::Result<()> {
             file.display()
         )));
     }
+    // A backup inside the data directory would go with it (and could take a wallet file's name).
+    output::check_output(ctx, file, false)?;
     let vault = ctx.unlock()?;
     let pass = ctx.passphrases().new_passphrase(Kind::Backup)?;
     progress::with_spinner(ctx.spinner(), "encrypting the backup", || {

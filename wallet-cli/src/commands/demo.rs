@@ -14,6 +14,7 @@ use wallet_core::ledger::StatusChange;
 use wallet_core::verify::{CheckName, HolderBinding, Outcome, Report};
 
 use crate::cli::DemoArgs;
+use crate::commands::verifier::RequestArgs;
 use crate::commands::{holder, init, issuer, verifier};
 use crate::context::Context;
 use crate::{exit, output};
@@ -150,6 +151,7 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
         me.did.as_str(),
         365,
         &credential_file,
+        false,
     )?;
     let claims: Value = serde_json::from_str(SAMPLE_CLAIMS)?;
     n.say(&format!(
@@ -175,12 +177,15 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     let requested: Vec<String> = REQUESTED.iter().map(|s| (*s).to_owned()).collect();
     let req = verifier::request(
         &lender,
-        &requested,
-        &[],
-        LENDER_DOMAIN,
-        LENDER_PURPOSE,
-        600,
+        &RequestArgs {
+            required: &requested,
+            optional: &[],
+            domain: LENDER_DOMAIN,
+            purpose: LENDER_PURPOSE,
+            expires_in: 600,
+        },
         &request_file,
+        false,
     )?;
     n.say(&format!(
         "OpenID4VP DCQL request for {} from {LENDER_DOMAIN}, nonce {}, valid 10 minutes\n-> {}",
@@ -197,6 +202,7 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
         stored.id.as_str(),
         &request_file,
         &vp_file,
+        false,
         false,
     )?;
     n.say(&format!(
@@ -243,12 +249,15 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
     let request_file = root.join("request-2.json");
     verifier::request(
         &lender,
-        &requested,
-        &[],
-        LENDER_DOMAIN,
-        LENDER_PURPOSE,
-        600,
+        &RequestArgs {
+            required: &requested,
+            optional: &[],
+            domain: LENDER_DOMAIN,
+            purpose: LENDER_PURPOSE,
+            expires_in: 600,
+        },
         &request_file,
+        false,
     )?;
     let vp_file = root.join("presentation-2.json");
     holder::present(
@@ -256,6 +265,7 @@ fn story(root: &Path, n: &mut Narrator) -> anyhow::Result<()> {
         stored.id.as_str(),
         &request_file,
         &vp_file,
+        false,
         false,
     )?;
     let revoked = verifier::verify(&lender, &vp_file, &request_file, HolderBinding::default())?;

@@ -100,7 +100,7 @@ pub(crate) fn own(ctx: &Context) -> anyhow::Result<Vec<OwnDid>> {
             role: "issuer",
             did: p.did,
             method: p.method.to_string(),
-            name: Some(p.name),
+            name: Some(p.name.into()),
         });
     }
     Ok(out)

@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 use wallet_core::vault::DisclosureRecord;
 
 use crate::context::Context;
+use crate::output::untrusted;
 use crate::{exit, output};
 
 /// Runs `siegel history`.
@@ -41,15 +42,16 @@ pub(crate) fn render(records: &[DisclosureRecord]) -> String {
     }
     let mut s = String::new();
     for r in records {
+        let disclosed: Vec<_> = r.disclosed.iter().map(|c| untrusted(c)).collect();
         s.push_str(&format!(
             "{}  to {}  from credential {}: {}\n",
             output::unix_time(r.at),
-            r.verifier,
+            untrusted(&r.verifier),
             short_id(r.credential_id.as_str()),
-            r.disclosed.join(", ")
+            disclosed.join(", ")
         ));
         if let Some(p) = &r.purpose {
-            s.push_str(&format!("    purpose: {p}\n"));
+            s.push_str(&format!("    purpose: {}\n", untrusted(p)));
         }
     }
     s

@@ -12,6 +12,7 @@ use wallet_core::vault::{CredentialId, Vault};
 use crate::cli::HolderCommand;
 use crate::commands::history::short_id;
 use crate::context::Context;
+use crate::output::untrusted;
 use crate::{exit, input, output};
 
 /// Runs `siegel holder …`.
@@ -29,9 +30,9 @@ pub(crate) fn run(ctx: &Context, command: HolderCommand) -> anyhow::Result<u8> {
                     "Checked and stored as {} ({}): {} from {}.\nClaims: {}\n",
                     short_id(s.id.as_str()),
                     s.id,
-                    s.types.join(", "),
-                    s.issuer,
-                    s.claims.join(", ")
+                    joined(&s.types),
+                    issuer_text(&s),
+                    joined(&s.claims)
                 ),
             );
         }
@@ -54,7 +55,7 @@ pub(crate) fn run(ctx: &Context, command: HolderCommand) -> anyhow::Result<u8> {
             output::print(
                 ctx.json,
                 &json!({ "deleted": s.id }),
-                &format!("Deleted {} ({}).\n", s.id, s.label),
+                &format!("Deleted {} ({}).\n", s.id, untrusted(&s.label)),
             );
         }
         HolderCommand::RotateKey { retry_withdraw } => {
@@ -73,8 +74,9 @@ pub(crate) fn run(ctx: &Context, command: HolderCommand) -> anyhow::Result<u8> {
             request,
             out,
             optional,
+            force,
         } => {
-            let (req, answer) = present(ctx, &id, &request, &out, optional)?;
+            let (req, answer) = present(ctx, &id, &request, &out, optional, force)?;
             output::print(
                 ctx.json,
                 &json!({
@@ -86,15 +88,20 @@ pub(crate) fn run(ctx: &Context, command: HolderCommand) -> anyhow::Result<u8> {
                 }),
                 &format!(
                     "Presentation for {} written to {}.\n  disclosed: {}\n  withheld:  {}\n  also shown (part of every presentation of it):\n{}",
-                    req.client_id,
+                    untrusted(req.client_id.as_str()),
                     out.display(),
-                    answer.disclosed.join(", "),
-                    answer.withheld.join(", "),
+                    joined(&answer.disclosed),
+                    joined(&answer.withheld),
                     output::table(
                         &answer
                             .also_shown
                             .iter()
-                            .map(|s| (format!("  {}", shown::label(&s.path)), s.value.clone()))
+                            .map(|s| {
+                                (
+                                    format!("  {}", untrusted(shown::label(&s.path))),
+                                    untrusted(&s.value).into_owned(),
+                                )
+                            })
                             .collect::<Vec<_>>()
                     )
                 ),
@@ -139,17 +146,21 @@ pub(crate) fn import(ctx: &Context, file: &Path) -> anyhow::Result<CredentialSum
 }
 
 /// Answers the request in `request_file` with stored credential `id` and writes the
-/// presentation to `out`; the disclosure is recorded in the history.
+/// presentation to `out` (outside the data directory; over an existing file only with `force`);
+/// the disclosure is recorded in the history.
 ///
 /// # Errors
-/// An unreadable or invalid request; a credential that cannot answer it; vault errors.
+/// An output path the rule refuses (checked before anything is disclosed); an unreadable or
+/// invalid request; a credential that cannot answer it; vault errors.
 pub(crate) fn present(
     ctx: &Context,
     id: &str,
     request_file: &Path,
     out: &Path,
     include_optional: bool,
+    force: bool,
 ) -> anyhow::Result<(PresentationRequest, Answer)> {
+    output::check_output(ctx, out, force)?;
     let request = read_request(request_file)?;
     let mut vault = ctx.unlock()?;
     let id = resolve_id(&vault, id)?;
@@ -162,7 +173,7 @@ pub(crate) fn present(
     // The history first: nothing leaves the wallet unrecorded.
     ctx.save(&vault)?;
     let text = serde_json::to_string_pretty(&answer.presentation)?;
-    input::write_output(out, text.as_bytes())?;
+    output::write_output(ctx, out, text.as_bytes(), force)?;
     Ok((request, answer))
 }
 
@@ -182,30 +193,25 @@ pub(crate) fn read_request(file: &Path) -> anyhow::Result<PresentationRequest> {
 
 /// The full id of the stored credential whose id starts with `prefix`.
 fn resolve_id(vault: &Vault, prefix: &str) -> anyhow::Result<CredentialId> {
-    let ids: Vec<CredentialId> = vault
-        .credentials()
-        .iter()
-        .filter(|c| c.id.as_str().starts_with(prefix))
-        .map(|c| c.id.clone())
-        .collect();
-    match ids.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(exit::input(format!(
-            "no credential {prefix} in this wallet; `siegel holder list` shows the ids"
-        ))),
-        _ => Err(exit::input(format!(
-            "{prefix} names {} credentials; give more of the id",
-            ids.len()
-        ))),
+    holder::find(vault, prefix).map_err(|e| exit::input(e.to_string()))
+}
+
+/// "Name (did:…)", or the DID alone when the issuer signed no name; both as the issuer wrote
+/// them, escaped.
+fn issuer_text(c: &CredentialSummary) -> String {
+    match &c.issuer_name {
+        Some(name) => format!("{} ({})", untrusted(name), untrusted(&c.issuer)),
+        None => untrusted(&c.issuer).into_owned(),
     }
 }
 
-/// "Name (did:…)", or the DID alone when the issuer signed no name.
-fn issuer_text(c: &CredentialSummary) -> String {
-    match &c.issuer_name {
-        Some(name) => format!("{name} ({})", c.issuer),
-        None => c.issuer.clone(),
-    }
+/// Names from a credential or request (types, claims), escaped and comma-separated.
+fn joined(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| untrusted(i))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn render_list(list: &[CredentialSummary]) -> String {
@@ -217,38 +223,33 @@ fn render_list(list: &[CredentialSummary]) -> String {
         s.push_str(&format!(
             "{}  {}  from {}  until {}\n    claims: {}\n",
             short_id(c.id.as_str()),
-            c.types.last().map_or("credential", String::as_str),
+            untrusted(c.types.last().map_or("credential", String::as_str)),
             issuer_text(c),
-            c.valid_until.as_deref().unwrap_or("(no end)"),
-            c.claims.join(", ")
+            untrusted(c.valid_until.as_deref().unwrap_or("(no end)")),
+            joined(&c.claims)
         ));
     }
     s
 }
 
 fn render_view(v: &CredentialView) -> String {
+    let shown = |t: &Option<String>| untrusted(t.as_deref().unwrap_or_default()).into_owned();
     let mut rows = vec![
         ("id".to_owned(), v.summary.id.to_string()),
-        ("type".to_owned(), v.summary.types.join(", ")),
+        ("type".to_owned(), joined(&v.summary.types)),
         ("issuer".to_owned(), issuer_text(&v.summary)),
-        (
-            "valid from".to_owned(),
-            v.valid_from.clone().unwrap_or_default(),
-        ),
-        (
-            "valid until".to_owned(),
-            v.summary.valid_until.clone().unwrap_or_default(),
-        ),
+        ("valid from".to_owned(), shown(&v.valid_from)),
+        ("valid until".to_owned(), shown(&v.summary.valid_until)),
     ];
     if let Some(i) = v.status_index {
         rows.push(("status index".to_owned(), i.to_string()));
     }
     for (k, val) in &v.claim_values {
         let shown = match val {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+            Value::String(s) => untrusted(s).into_owned(),
+            other => untrusted(&other.to_string()).into_owned(),
         };
-        rows.push((k.clone(), shown));
+        rows.push((untrusted(k).into_owned(), shown));
     }
     output::table(&rows)
 }

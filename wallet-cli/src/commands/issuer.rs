@@ -8,6 +8,7 @@ use wallet_core::did::Did;
 use wallet_core::issuer::{self, IssueRequest, IssuedStatus, IssuerProfile, StatusTarget};
 use wallet_core::ledger::StatusChange;
 use wallet_core::schema::CredentialSchema;
+use wallet_core::text::DisplayName;
 
 use crate::cli::IssuerCommand;
 use crate::context::Context;
@@ -39,8 +40,9 @@ pub(crate) fn run(ctx: &Context, command: IssuerCommand) -> anyhow::Result<u8> {
             subject,
             valid_days,
             out,
+            force,
         } => {
-            let issued = issue(ctx, &schema, &claims, &subject, valid_days, &out)?;
+            let issued = issue(ctx, &schema, &claims, &subject, valid_days, &out, force)?;
             output::print(
                 ctx.json,
                 &json!({ "out": out, "statusIndex": issued.index }),
@@ -62,25 +64,30 @@ pub(crate) fn run(ctx: &Context, command: IssuerCommand) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
-/// Creates the issuer identity (creating the wallet if there is none).
+/// Creates the issuer identity named `name` (creating the wallet if there is none).
 ///
 /// # Errors
-/// Vault and chain errors; an issuer identity that already exists.
+/// An input error for a name that is empty, too long or has control or text-direction
+/// characters (before anything is created); vault and chain errors; an issuer identity that
+/// already exists.
 pub(crate) fn setup(ctx: &Context, name: &str) -> anyhow::Result<IssuerProfile> {
+    let name = DisplayName::parse(name).map_err(|e| exit::input(format!("--name: {e}")))?;
     ctx.chain()?;
     let mut vault = ctx.unlock_or_create()?;
     let ledger = ctx.ledger()?;
-    let p = issuer::setup(&mut vault, &ledger, name)?;
+    let p = issuer::setup(&mut vault, &ledger, &name)?;
     ctx.save(&vault)?;
     Ok(p)
 }
 
 /// Issues a credential of `schema` (by name, `kyc`) with the claims in `claims_file` to
-/// `subject`, and writes it to `out`.
+/// `subject`, and writes it to `out` (outside the data directory; over an existing file only
+/// with `force`).
 ///
 /// # Errors
-/// Input errors for the schema name, the claims file and the DID; the claims' schema
-/// violations; vault and chain errors.
+/// An output path the rule refuses (checked before a status index is allocated); input errors
+/// for the schema name, the claims file and the DID; the claims' schema violations; vault and
+/// chain errors.
 pub(crate) fn issue(
     ctx: &Context,
     schema: &str,
@@ -88,7 +95,9 @@ pub(crate) fn issue(
     subject: &str,
     valid_days: u32,
     out: &Path,
+    force: bool,
 ) -> anyhow::Result<issuer::Issued> {
+    output::check_output(ctx, out, force)?;
     let schema = CredentialSchema::from_name(schema).ok_or_else(|| {
         let known: Vec<&str> = CredentialSchema::ALL.iter().map(|s| s.name()).collect();
         exit::input(format!(
@@ -115,7 +124,7 @@ pub(crate) fn issue(
     // The vault first: the status index must stay allocated even if writing the file fails.
     ctx.save(&vault)?;
     let text = serde_json::to_string_pretty(&issued.document)?;
-    input::write_output(out, text.as_bytes())?;
+    output::write_output(ctx, out, text.as_bytes(), force)?;
     Ok(issued)
 }
 

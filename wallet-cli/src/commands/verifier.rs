@@ -12,6 +12,7 @@ use wallet_core::verify::{HolderBinding, Outcome, Report};
 use crate::cli::{TrustCommand, VerifierCommand};
 use crate::commands::holder::read_request;
 use crate::context::Context;
+use crate::output::untrusted;
 use crate::{exit, input, output};
 
 /// Runs `siegel verifier …`.
@@ -28,8 +29,20 @@ pub(crate) fn run(ctx: &Context, command: VerifierCommand) -> anyhow::Result<u8>
             purpose,
             expires_in,
             out,
+            force,
         } => {
-            let req = request(ctx, &claims, &optional, &domain, &purpose, expires_in, &out)?;
+            let req = request(
+                ctx,
+                &RequestArgs {
+                    required: &claims,
+                    optional: &optional,
+                    domain: &domain,
+                    purpose: &purpose,
+                    expires_in,
+                },
+                &out,
+                force,
+            )?;
             output::print(
                 ctx.json,
                 &json!({ "out": out, "nonce": req.nonce.to_string(), "expires": req.expires_at().to_string() }),
@@ -75,29 +88,43 @@ pub(crate) fn run(ctx: &Context, command: VerifierCommand) -> anyhow::Result<u8>
     }
 }
 
-/// Writes a request for a KYC attestation with `required` and `optional` claims for `domain`,
-/// valid for `expires_in` seconds, and records its nonce.
+/// What a request asks for, and of whom.
+#[derive(Debug)]
+pub(crate) struct RequestArgs<'a> {
+    /// Required claims.
+    pub(crate) required: &'a [String],
+    /// Optional claims.
+    pub(crate) optional: &'a [String],
+    /// The verifier's domain.
+    pub(crate) domain: &'a str,
+    /// Why it asks (empty: not said).
+    pub(crate) purpose: &'a str,
+    /// Seconds of validity.
+    pub(crate) expires_in: u64,
+}
+
+/// Writes a request for a KYC attestation to `out` (outside the data directory; over an
+/// existing file only with `force`) and records its nonce.
 ///
 /// # Errors
-/// Input errors for the claims and the domain; the nonce store's errors.
+/// An output path the rule refuses (checked before a nonce is recorded); input errors for the
+/// claims, the domain and the lifetime; the nonce store's errors.
 pub(crate) fn request(
     ctx: &Context,
-    required: &[String],
-    optional: &[String],
-    domain: &str,
-    purpose: &str,
-    expires_in: u64,
+    args: &RequestArgs<'_>,
     out: &Path,
+    force: bool,
 ) -> anyhow::Result<PresentationRequest> {
+    output::check_output(ctx, out, force)?;
     let req = ctx.home().verifier().new_request(
-        domain,
-        &as_strs(required),
-        &as_strs(optional),
-        purpose,
-        expires_in,
+        args.domain,
+        &as_strs(args.required),
+        &as_strs(args.optional),
+        args.purpose,
+        args.expires_in,
         &SystemClock,
     )?;
-    input::write_output(out, req.to_json_pretty().as_bytes())?;
+    output::write_output(ctx, out, req.to_json_pretty().as_bytes(), force)?;
     Ok(req)
 }
 
@@ -137,13 +164,17 @@ pub(crate) fn render_report(r: &Report) -> String {
             Outcome::Passed(d) => ("ok  ", d),
             Outcome::Failed(d) => ("FAIL", d),
         };
-        s.push_str(&format!("  [{mark}] {}: {detail}\n", c.name.title()));
+        s.push_str(&format!(
+            "  [{mark}] {}: {}\n",
+            c.name.title(),
+            untrusted(detail)
+        ));
     }
     if let Some(i) = &r.issuer {
-        s.push_str(&format!("  issuer: {i}\n"));
+        s.push_str(&format!("  issuer: {}\n", untrusted(i.as_str())));
     }
     if let Some(h) = &r.holder {
-        s.push_str(&format!("  holder: {h}\n"));
+        s.push_str(&format!("  holder: {}\n", untrusted(h.as_str())));
     }
     // Claims of an invalid presentation are not shown as learned: nothing here may rely on them.
     if r.is_valid() && !r.disclosed.is_empty() {
@@ -151,7 +182,12 @@ pub(crate) fn render_report(r: &Report) -> String {
         let rows: Vec<(String, String)> = r
             .disclosed
             .iter()
-            .map(|d| (d.claim.clone(), d.value.clone()))
+            .map(|d| {
+                (
+                    untrusted(&d.claim).into_owned(),
+                    untrusted(&d.value).into_owned(),
+                )
+            })
             .collect();
         s.push_str(&output::table(&rows));
     }
@@ -162,8 +198,8 @@ pub(crate) fn render_report(r: &Report) -> String {
             .filter(|x| !x.path.starts_with("credentialSubject."))
             .map(|x| {
                 (
-                    wallet_core::credential::shown::label(&x.path).to_owned(),
-                    x.value.clone(),
+                    untrusted(wallet_core::credential::shown::label(&x.path)).into_owned(),
+                    untrusted(&x.value).into_owned(),
                 )
             })
             .collect();
@@ -173,7 +209,8 @@ pub(crate) fn render_report(r: &Report) -> String {
         }
     }
     if !r.hidden.is_empty() {
-        s.push_str(&format!("What stayed hidden: {}\n", r.hidden.join(", ")));
+        let hidden: Vec<_> = r.hidden.iter().map(|h| untrusted(h.as_str())).collect();
+        s.push_str(&format!("What stayed hidden: {}\n", hidden.join(", ")));
     }
     s.push_str(&format!("Chain round trips: {}\n", r.round_trips));
     if r.retryable {
@@ -184,34 +221,37 @@ pub(crate) fn render_report(r: &Report) -> String {
 
 fn trust(ctx: &Context, command: TrustCommand) -> anyhow::Result<()> {
     let desk = ctx.home().verifier();
-    let mut list = desk.trust_list()?;
     let parse = |did: &str| Did::parse(did).map_err(|e| exit::input(format!("{did}: {e}")));
-    let text = match command {
+    let (text, list) = match command {
         TrustCommand::Add { did } => {
-            let text = if list.add(parse(&did)?) {
+            let parsed = parse(&did)?;
+            let (added, list) = desk.update_trust_list(|l| l.add(parsed))?;
+            let text = if added {
                 format!("Now trusting {did}.\n")
             } else {
                 format!("{did} was already trusted.\n")
             };
-            desk.save_trust_list(&list)?;
-            text
+            (text, list)
         }
         TrustCommand::Remove { did } => {
-            let text = if list.remove(&parse(&did)?) {
+            let parsed = parse(&did)?;
+            let (removed, list) = desk.update_trust_list(|l| l.remove(&parsed))?;
+            let text = if removed {
                 format!("No longer trusting {did}.\n")
             } else {
                 format!("{did} was not on the trust list.\n")
             };
-            desk.save_trust_list(&list)?;
-            text
+            (text, list)
         }
         TrustCommand::List => {
+            let list = desk.trust_list()?;
             let all: Vec<String> = list.iter().map(|d| format!("  {d}\n")).collect();
-            if all.is_empty() {
+            let text = if all.is_empty() {
                 "No trusted issuers yet: `siegel verifier trust add DID`.\n".into()
             } else {
                 format!("Trusted issuers:\n{}", all.concat())
-            }
+            };
+            (text, list)
         }
     };
     let dids: Vec<&Did> = list.iter().collect();
@@ -224,9 +264,8 @@ fn trust(ctx: &Context, command: TrustCommand) -> anyhow::Result<()> {
 /// # Errors
 /// An invalid DID; the list's store errors.
 pub(crate) fn trust_add(ctx: &Context, did: &Did) -> anyhow::Result<()> {
-    let desk = ctx.home().verifier();
-    let mut list = desk.trust_list()?;
-    list.add(did.clone());
-    desk.save_trust_list(&list)?;
+    ctx.home()
+        .verifier()
+        .update_trust_list(|l| l.add(did.clone()))?;
     Ok(())
 }

@@ -2,10 +2,12 @@
 //! [`crate::fs::write_atomic`]: after a crash at any instant the path holds the old or the new
 //! file, never a mix).
 
-use std::fs::{self, File};
+use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 
 use super::error::Error;
+use super::format::{self, FileKind, HEADER_LEN};
 
 /// An exclusive advisory lock on `<vault>.lock`, held while a [`Vault`](super::Vault) is open.
 /// Released when dropped or when the process dies (also by SIGKILL).
@@ -25,15 +27,32 @@ impl VaultLock {
     }
 }
 
-/// Reads a whole file, mapping "not found" to [`Error::NotFound`].
-pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    match fs::read(path) {
-        Ok(b) => Ok(b),
+/// Reads a whole vault or backup file of `kind`, mapping "not found" to [`Error::NotFound`].
+/// The header is read first: a foreign file (`/dev/zero`, a large file of another kind) is
+/// refused after [`HEADER_LEN`] bytes, and no more than the length the header announces (at
+/// most [`MAX_CIPHERTEXT`](super::format) plus the header and checksum) is ever read.
+pub(crate) fn read(path: &Path, kind: FileKind) -> Result<Vec<u8>, Error> {
+    let mut file = match File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(Error::NotFound(path.to_path_buf()))
+            return Err(Error::NotFound(path.to_path_buf()));
         }
-        Err(e) => Err(Error::io("read", path)(e)),
-    }
+        Err(e) => return Err(Error::io("open", path)(e)),
+    };
+    let read_error = |e: crate::fs::ReadError| match e {
+        crate::fs::ReadError::Fs(e) => Error::from(e),
+        // More than the header announces: damaged (or another file appended).
+        _ => Error::Corrupted,
+    };
+    let mut bytes = Vec::with_capacity(HEADER_LEN);
+    (&mut file)
+        .take(HEADER_LEN as u64)
+        .read_to_end(&mut bytes)
+        .map_err(Error::io("read", path))?;
+    let total = format::announced_len(&bytes, kind)?;
+    let rest = total.saturating_sub(HEADER_LEN as u64);
+    bytes.extend(crate::fs::read_capped_from(file, path, rest).map_err(read_error)?);
+    Ok(bytes)
 }
 
 /// Write temp, fsync, rename, fsync dir (see [`crate::fs::write_atomic`]).

@@ -196,9 +196,11 @@ pub(crate) fn assemble(header: &Header, ciphertext: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Parses and checks a container of the expected kind, in the order that gives the most useful
-/// error: emptiness, signature, version, length, checksum, algorithm ids, KDF ranges.
-pub(crate) fn parse(bytes: &[u8], expected: FileKind) -> Result<Container<'_>, Error> {
+/// The length of the whole file whose first bytes are `bytes` (at least [`HEADER_LEN`] of
+/// them, or all the file has), after checking what those bytes can tell: emptiness, signature,
+/// version and the length field. A reader learns from it how much to read, so a foreign or
+/// damaged file is refused before more than its header is read.
+pub(crate) fn announced_len(bytes: &[u8], expected: FileKind) -> Result<u64, Error> {
     if bytes.is_empty() {
         return Err(Error::Empty);
     }
@@ -259,7 +261,13 @@ pub(crate) fn parse(bytes: &[u8], expected: FileKind) -> Result<Container<'_>, E
         // A length no writer produces: the header itself is damaged.
         return Err(Error::Corrupted);
     }
-    let total = HEADER_LEN as u64 + ciphertext_len + CHECKSUM_LEN as u64;
+    Ok(HEADER_LEN as u64 + ciphertext_len + CHECKSUM_LEN as u64)
+}
+
+/// Parses and checks a container of the expected kind, in the order that gives the most useful
+/// error: emptiness, signature, version, length, checksum, algorithm ids, KDF ranges.
+pub(crate) fn parse(bytes: &[u8], expected: FileKind) -> Result<Container<'_>, Error> {
+    let total = announced_len(bytes, expected)?;
     let actual = bytes.len() as u64;
     if actual < total {
         return Err(Error::Truncated {
@@ -270,8 +278,9 @@ pub(crate) fn parse(bytes: &[u8], expected: FileKind) -> Result<Container<'_>, E
     if actual > total {
         return Err(Error::Corrupted);
     }
+    let ciphertext_len = total - (HEADER_LEN + CHECKSUM_LEN) as u64;
     // `total` fits in memory: it equals bytes.len().
-    let body_end = HEADER_LEN + ciphertext_len as usize;
+    let body_end = bytes.len() - CHECKSUM_LEN;
     let sum = Sha256::digest(&bytes[..body_end]);
     if sum[..] != bytes[body_end..] {
         return Err(Error::Corrupted);

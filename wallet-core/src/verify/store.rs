@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::di::{DateTime, MAX_CLOCK_SKEW_SECONDS};
 use crate::did::Did;
-use crate::fs::{LockError, lock_exclusive, write_atomic};
+use crate::fs::{LockError, ReadError, lock_exclusive, read_capped, write_atomic};
 use crate::request::{Nonce, PresentationRequest};
 
 /// The largest state file read, in bytes.
@@ -38,22 +38,22 @@ pub enum StoreError {
 }
 
 fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T, StoreError> {
-    let io = |e: std::io::Error| StoreError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(T::default()),
-        Err(e) => return Err(io(e)),
-        Ok(m) if m.len() > MAX_STATE_BYTES => {
+    let bytes = match read_capped(path, MAX_STATE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_not_found() => return Ok(T::default()),
+        Err(ReadError::TooLarge { limit, .. }) => {
             return Err(StoreError::Corrupt {
                 path: path.to_path_buf(),
-                message: format!("{} bytes, more than any state file", m.len()),
+                message: format!("more than {limit} bytes, more than any state file"),
             });
         }
-        Ok(_) => {}
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
+        Err(e) => {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            });
+        }
+    };
     serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -266,13 +266,22 @@ impl TrustList {
         read_json(path)
     }
 
-    /// Writes the list to `path` atomically.
+    /// Changes the list at `path` with `change`, reading, changing and writing it under the
+    /// file's lock, so two processes changing the list at once both take effect (neither writes
+    /// back a list read before the other's change). Returns what `change` returned and the list
+    /// as written.
     ///
     /// # Errors
-    /// [`StoreError`].
-    pub fn save(&self, path: &Path) -> Result<(), StoreError> {
+    /// [`StoreError`]; the file is unchanged.
+    pub fn update<T>(
+        path: &Path,
+        change: impl FnOnce(&mut Self) -> T,
+    ) -> Result<(T, Self), StoreError> {
         let _lock = locked(path)?;
-        write_json(path, self)
+        let mut list: Self = read_json(path)?;
+        let out = change(&mut list);
+        write_json(path, &list)?;
+        Ok((out, list))
     }
 
     /// Adds an issuer; false if it was there.
@@ -404,14 +413,42 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_trust_changes_all_take_effect() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trust.json");
+        let did = |i: usize| Did::parse(&format!("did:ethr:0x539:0x{i:02x}")).unwrap();
+        for i in 0..8 {
+            TrustList::update(&path, |t| t.add(did(i))).unwrap();
+        }
+        // Eight threads remove the first eight while eight others add eight more.
+        std::thread::scope(|s| {
+            for i in 0..16 {
+                let path = &path;
+                s.spawn(move || {
+                    TrustList::update(path, |t| {
+                        if i < 8 {
+                            t.remove(&did(i))
+                        } else {
+                            t.add(did(i))
+                        }
+                    })
+                    .unwrap()
+                });
+            }
+        });
+        let back: Vec<Did> = TrustList::load(&path).unwrap().iter().cloned().collect();
+        assert_eq!(back, (8..16).map(did).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn trust_list_round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trust.json");
-        let mut t = TrustList::load(&path).unwrap();
         let d = Did::parse("did:ethr:0x539:0x01").unwrap();
-        assert!(t.add(d.clone()));
-        assert!(!t.add(d.clone()));
-        t.save(&path).unwrap();
+        let (added, t) = TrustList::update(&path, |t| t.add(d.clone())).unwrap();
+        assert!(added);
+        let (again, _) = TrustList::update(&path, |t| t.add(d.clone())).unwrap();
+        assert!(!again);
         let back = TrustList::load(&path).unwrap();
         assert!(back.contains(&d));
         assert_eq!(back, t);
