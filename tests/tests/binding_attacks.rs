@@ -168,7 +168,44 @@ fn item_1_the_presentation_header_commits_to_verifier_and_nonce() {
         tail.extend_from_slice(&u16::try_from(part.len()).unwrap().to_be_bytes());
         tail.extend_from_slice(part.as_bytes());
     }
-    assert_eq!(&header[21..], tail.as_slice());
+    let (fixed, digest) = header[21..].split_at(header.len() - 21 - 32);
+    assert_eq!(fixed, tail.as_slice());
+    let digest: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(digest, r.digest().to_hex());
+    // Any edit of the request (here: one more claim asked for) changes it.
+    let mut more = r.clone();
+    more.dcql_query.credentials[0]
+        .claims
+        .push(wallet_core::request::ClaimsQuery {
+            id: Some("birthDate".into()),
+            path: vec![json!("credentialSubject"), json!("birthDate")],
+        });
+    assert_ne!(header, more.presentation_header());
+}
+
+/// The relay of the red-team review: a site passes the lender's request on with the lender's
+/// client id and nonce but more claims asked for (and its own purpose); the holder answers what
+/// it was shown; the site keeps the extra claims and forwards the answer. The lender, checking
+/// against its own request, refuses it: the derived proof commits to the request it answered.
+#[test]
+fn item_1_an_answer_to_a_widened_request_is_refused() {
+    let mut w = World::new();
+    let doc = w.issue(sample_claims(), 365).document;
+    let id = store(&mut w, &doc, true);
+    let lender = w.request(&["ageOver18"], &[]);
+    let mut widened = lender.clone();
+    widened.dcql_query.credentials[0]
+        .claims
+        .push(wallet_core::request::ClaimsQuery {
+            id: Some("birthDate".into()),
+            path: vec![json!("credentialSubject"), json!("birthDate")],
+        });
+    let widened = widened.with_purpose("Age check").unwrap();
+    let vp = answer(&mut w, &id, &widened);
+    let report = w.verify(vp.to_string().as_bytes(), &lender, HolderBinding::default());
+    assert!(failed(&report, CheckName::CredentialProof).contains("another verifier or nonce"));
+    assert!(failures(&report).contains(&CheckName::NonceFresh));
+    assert!(report.revealed.is_empty(), "{report:#?}");
 }
 
 /// Item 1: holder binding is required by default when the credential names its subject: a
@@ -396,4 +433,50 @@ fn item_4_the_preview_shows_everything_the_verifier_sees() {
             Ok(())
         })
         .unwrap();
+}
+
+/// The red-team review: a trusted issuer puts identifying data in the base proof's options,
+/// which every derived proof repeats in the clear. The wallet refuses such a credential; the
+/// options it does take are in the preview.
+#[test]
+fn item_4_identifying_proof_options_are_refused_and_the_rest_previewed() {
+    let mut w = World::new();
+    let issued = w.issue(sample_claims(), 365).document;
+    for (member, value) in [
+        ("nonce", json!("Ada Lovelace")),
+        ("id", json!("urn:passport:123456789")),
+    ] {
+        let mut doc = issued.clone();
+        doc["proof"][member] = value;
+        let err = wallet_core::holder::receive(
+            &mut w.holder.vault,
+            &w.ledger,
+            doc.to_string().as_bytes(),
+            &w.clock,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains(member), "{err}");
+    }
+    let id = store(&mut w, &issued, true);
+    let request = w.request(&["ageOver18"], &[]);
+    let preview = wallet_core::holder::preview(
+        &w.holder.vault,
+        &id,
+        &request,
+        &OptionalClaims::None,
+        &w.clock,
+    )
+    .unwrap();
+    for path in ["proof.verificationMethod", "proof.created"] {
+        let want = issued["proof"][path.trim_start_matches("proof.")]
+            .as_str()
+            .unwrap();
+        assert!(
+            preview
+                .always
+                .iter()
+                .any(|s| s.path == path && s.value == want),
+            "{path}: {preview:#?}"
+        );
+    }
 }

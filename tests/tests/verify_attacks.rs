@@ -384,8 +384,14 @@ fn a_self_issued_credential_is_refused_by_the_trust_list() {
     );
     let (r, vp) = present_stored(&mut w, &signed, &["ageOver18", "incomeBand"]);
     let report = w.verify(vp.to_string().as_bytes(), &r, HolderBinding::Required);
-    // Every other check passes: the key is the issuer's (the holder's own) on the chain.
-    assert_eq!(failures(&report), [CheckName::TrustedIssuer]);
+    // Every other check passes: the key is the issuer's (the holder's own) on the chain. Only a
+    // trusted issuer's credential spends the nonce (the red-team review: anyone's self-issued
+    // credential bound to a request seen in passing would otherwise burn it).
+    assert_eq!(
+        failures(&report),
+        [CheckName::NonceFresh, CheckName::TrustedIssuer]
+    );
+    assert!(failed(&report, CheckName::NonceFresh).starts_with("not checked"));
     assert_eq!(
         failed(&report, CheckName::TrustedIssuer),
         format!("{me} is not on this verifier's trust list")
@@ -415,7 +421,10 @@ fn a_self_issued_credential_is_refused_by_the_trust_list() {
     );
     let (r, vp) = present_stored(&mut w, &forged, &["ageOver18"]);
     let report = w.verify(vp.to_string().as_bytes(), &r, HolderBinding::Required);
-    assert_eq!(failures(&report), [CheckName::IssuerKeyOnChain]);
+    assert_eq!(
+        failures(&report),
+        [CheckName::NonceFresh, CheckName::IssuerKeyOnChain]
+    );
     assert_eq!(
         failed(&report, CheckName::IssuerKeyOnChain),
         format!(
@@ -688,12 +697,16 @@ fn finding_3_claim_sets_with_no_acceptable_core_are_refused() {
         PresentationRequest::parse(&text)
     );
     let report = w.verify(vp.to_string().as_bytes(), &r, HolderBinding::Required);
-    // The request was edited after its nonce was issued (issue 17 item 7): refused as well.
+    // The request was edited after the answer was made for it (issue 17 items 1 and 7): the
+    // derived proof commits to the request as answered, so it is refused as well.
     assert_eq!(
         failures(&report),
-        [CheckName::NonceFresh, CheckName::RequestedClaims]
+        [
+            CheckName::NonceFresh,
+            CheckName::CredentialProof,
+            CheckName::RequestedClaims
+        ]
     );
-    assert!(failed(&report, CheckName::NonceFresh).contains("altered"));
     assert!(
         failed(&report, CheckName::RequestedClaims)
             .starts_with("unsupported DCQL query: claim_sets"),
@@ -821,10 +834,14 @@ fn huge_requests_are_bounded() {
     // The verifier names what is missing, without panicking.
     r.dcql_query.credentials[0].claim_sets = None;
     let report = w.verify(vp.to_string().as_bytes(), &r, HolderBinding::Required);
-    // Edited after its nonce was issued (issue 17 item 7): the nonce is refused too.
+    // Edited after it was answered (issue 17 items 1 and 7): the proof is refused too.
     assert_eq!(
         failures(&report),
-        [CheckName::NonceFresh, CheckName::RequestedClaims]
+        [
+            CheckName::NonceFresh,
+            CheckName::CredentialProof,
+            CheckName::RequestedClaims
+        ]
     );
     assert!(
         failed(&report, CheckName::RequestedClaims)

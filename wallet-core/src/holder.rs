@@ -22,6 +22,18 @@ use crate::vault::{CredentialId, DisclosureRecord, KeyId, Vault};
 
 const RECORD: &str = "holder";
 
+/// The members a received credential's base proof may have: those a bbs-2023 proof needs. The
+/// derived proofs repeat all but `proofValue` to every verifier.
+const BASE_PROOF_MEMBERS: [&str; 7] = [
+    "type",
+    "cryptosuite",
+    "created",
+    "expires",
+    "verificationMethod",
+    "proofPurpose",
+    "proofValue",
+];
+
 /// The largest credential file read, in bytes.
 pub const MAX_CREDENTIAL_BYTES: usize = crate::jsonld::MAX_DOCUMENT_BYTES;
 
@@ -311,6 +323,23 @@ pub fn receive(
     }
     let doc = parse_json(bytes)
         .map_err(|e| AppError::Input(format!("the credential is not usable JSON: {e}")))?;
+    let proof = doc
+        .get("proof")
+        .and_then(Value::as_object)
+        .ok_or_else(|| AppError::Refused("the credential has no proof".into()))?;
+    // Every derived proof repeats the base proof's options in the clear (bbs-2023 § 3.3.9), so
+    // a member there is shown to every verifier whatever the holder hides: only the options a
+    // proof needs are taken (an issuer's `nonce` or `id` could carry a passport number).
+    if let Some(extra) = proof
+        .keys()
+        .find(|k| !BASE_PROOF_MEMBERS.contains(&k.as_str()))
+    {
+        return Err(AppError::Refused(format!(
+            "the credential's proof has a member {extra:?} that every presentation would show; \
+             Siegel takes proofs with only {}",
+            BASE_PROOF_MEMBERS.join(", ")
+        )));
+    }
     let issuer = doc
         .get("issuer")
         .and_then(party_id)
@@ -335,14 +364,8 @@ pub fn receive(
     // proof's mandatory pointers). The wallet promises the holder a preview of exactly what a
     // verifier sees, so it takes only credentials that make Siegel's fixed set mandatory: an
     // issuer that made a claim mandatory would reveal it behind the holder's back.
-    let mandatory = doc
-        .get("proof")
-        .and_then(Value::as_object)
-        .ok_or_else(|| AppError::Refused("the credential has no proof".into()))
-        .and_then(|p| {
-            di::bbs_2023::parse_base_proof_value(p)
-                .map_err(|e| AppError::Refused(format!("the credential's proof value: {e}")))
-        })?
+    let mandatory = di::bbs_2023::parse_base_proof_value(proof)
+        .map_err(|e| AppError::Refused(format!("the credential's proof value: {e}")))?
         .mandatory_pointers;
     let mut got: Vec<&str> = mandatory.iter().map(String::as_str).collect();
     got.sort_unstable();
@@ -801,6 +824,16 @@ impl Plan {
             .filter(|s| !chosen.contains(&s.path))
             .cloned()
             .collect();
+        // The derived proof's options, shown in the clear beside the credential.
+        let proof = self.doc.get("proof");
+        for member in ["verificationMethod", "created", "expires"] {
+            if let Some(v) = proof.and_then(|p| p.get(member)).and_then(Value::as_str) {
+                always.push(Shown {
+                    path: format!("proof.{member}"),
+                    value: v.to_owned(),
+                });
+            }
+        }
         if self.signs() {
             always.push(Shown {
                 path: "holder".into(),

@@ -184,20 +184,6 @@ impl<'de> Deserialize<'de> for ClientId {
 /// The tag that opens a version-1 presentation header ([`PresentationRequest::presentation_header`]).
 pub const PRESENTATION_HEADER_TAG: &[u8; 21] = b"siegel-vp-binding/v1:";
 
-/// The presentation header for `client_id` and `nonce`; see
-/// [`PresentationRequest::presentation_header`].
-pub fn presentation_header(client_id: &ClientId, nonce: &Nonce) -> Vec<u8> {
-    let mut out = Vec::with_capacity(PRESENTATION_HEADER_TAG.len() + 4 + 253 + 128);
-    out.extend_from_slice(PRESENTATION_HEADER_TAG);
-    for part in [client_id.as_str(), nonce.as_str()] {
-        // Both are at most 253 bytes (ClientId::parse, Nonce::parse).
-        let len = u16::try_from(part.len()).unwrap_or(u16::MAX);
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(part.as_bytes());
-    }
-    out
-}
-
 /// The SHA-256 digest of a request as made ([`PresentationRequest::digest`]).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RequestDigest([u8; 32]);
@@ -473,17 +459,29 @@ impl PresentationRequest {
     }
 
     /// The bbs-2023 presentation header of an answer to this request (bbs-2023 § 3.3.9 leaves
-    /// its content to the application): it commits to the verifier's `client_id` *and* the
-    /// nonce, so the holder's derived proof is bound to this verifier, not only to this nonce.
-    /// The holder's presentation proof names both too, but it can be stripped and replaced by
-    /// anyone's; the derived proof cannot be re-derived without the holder's credential.
+    /// its content to the application): it commits to the verifier's `client_id`, the nonce
+    /// *and* the whole request as the holder saw it, so the holder's derived proof is bound to
+    /// this verifier and this request, not only to this nonce. The holder's presentation proof
+    /// names the verifier and nonce too, but it can be stripped and replaced by anyone's; the
+    /// derived proof cannot be re-derived without the holder's credential. A site that relays
+    /// the request with more claims asked for, or under its own client id, gets an answer the
+    /// real verifier refuses.
     ///
     /// Encoding, version 1: the 21 ASCII bytes `siegel-vp-binding/v1:`, then `client_id` and
     /// then `nonce`, each as its length in bytes (2 bytes, big-endian) followed by its UTF-8
-    /// bytes. Both are ASCII and at most 253 bytes, so the encoding is unambiguous and two
-    /// different (client id, nonce) pairs never give the same header.
+    /// bytes, then the 32 bytes of [`PresentationRequest::digest`]. Client id and nonce are
+    /// ASCII and at most 253 bytes, so the encoding is unambiguous.
     pub fn presentation_header(&self) -> Vec<u8> {
-        presentation_header(&self.client_id, &self.nonce)
+        let mut out = Vec::with_capacity(PRESENTATION_HEADER_TAG.len() + 4 + 253 + 128 + 32);
+        out.extend_from_slice(PRESENTATION_HEADER_TAG);
+        for part in [self.client_id.as_str(), self.nonce.as_str()] {
+            // Both are at most 253 bytes (ClientId::parse, Nonce::parse).
+            let len = u16::try_from(part.len()).unwrap_or(u16::MAX);
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(part.as_bytes());
+        }
+        out.extend_from_slice(&self.digest().0);
+        out
     }
 
     /// A digest of the request as made: SHA-256 of its compact JSON serialization (members in

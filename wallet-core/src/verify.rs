@@ -437,25 +437,7 @@ fn run(
              is not this request's): a relayed or replayed credential",
         );
     }
-    // A nonce is spent only by an answer whose proofs carry it: a damaged or relayed file
-    // does not use up the request, a replayed valid one is refused.
-    if checks.passed(CheckName::PresentationProof) && checks.passed(CheckName::CredentialProof) {
-        checks.set(
-            CheckName::NonceFresh,
-            nonces
-                .consume(request, now)
-                .map(|()| "first use of a nonce this verifier issued for this request".to_owned())
-                .map_err(|e| e.to_string()),
-        );
-    } else {
-        checks.fail(
-            CheckName::NonceFresh,
-            "not checked: the proofs did not verify for this request (only a valid answer spends \
-             the nonce)",
-        );
-    }
     let claims = &verified.claims;
-    report.revealed = crate::credential::shown::shown(claims);
     let issuer = verified.issuer.as_deref().map(Did::parse);
     report.issuer = issuer.as_ref().and_then(|r| r.as_ref().ok()).cloned();
     checks.set(
@@ -481,6 +463,35 @@ fn run(
             None => Err("the credential names no valid issuer".into()),
         },
     );
+
+    // A nonce is spent only by an answer whose proofs carry it, from a trusted issuer's key: a
+    // damaged, relayed or self-issued file does not use up the request; a replayed valid one is
+    // refused.
+    let genuine = [
+        CheckName::PresentationProof,
+        CheckName::CredentialProof,
+        CheckName::IssuerKeyOnChain,
+        CheckName::TrustedIssuer,
+    ];
+    if genuine.iter().all(|&c| checks.passed(c)) {
+        checks.set(
+            CheckName::NonceFresh,
+            nonces
+                .consume(request, now)
+                .map(|()| "first use of a nonce this verifier issued for this request".to_owned())
+                .map_err(|e| e.to_string()),
+        );
+        // What the credential shows, listed once its issuer is known to be trusted (a listing
+        // costs work in the size of the document; it is bounded, but need not be spent on
+        // anyone's self-issued credential).
+        report.revealed = crate::credential::shown::shown(claims);
+    } else {
+        checks.fail(
+            CheckName::NonceFresh,
+            "not checked: the answer is not a trusted issuer's credential bound to this request \
+             (only a genuine answer spends the nonce)",
+        );
+    }
 
     // Status: the entry as signed must be the one fetched, and belong to the issuer.
     let status = signed_status(claims).and_then(|signed| {
