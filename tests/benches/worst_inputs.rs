@@ -176,8 +176,10 @@ fn bench(c: &mut Criterion<CpuTime>) {
             continue;
         }
         let bytes = class.build(&honest);
+        // Signing replaces the presentation's proof, which is what `proof_members` grows.
         let signed = serde_json::from_slice::<Value>(&bytes)
             .ok()
+            .filter(|_| class != Class::ProofMembers)
             .and_then(|vp| holder_signs(&w, &vp, &request))
             .filter(|b| b.len() <= wallet_core::jsonld::MAX_DOCUMENT_BYTES);
         cases.push((class.name().into(), bytes));

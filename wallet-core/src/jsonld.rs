@@ -21,18 +21,18 @@ use oxrdf::{Dataset, Quad};
 // verifier converts a presentation to RDF and canonicalizes it on two threads, twice each (strict
 // and lenient conversion), at about 10–20 µs per statement in all. Issue 17 measured 0.8–1.4 s
 // for documents at the former limits (100,000 values, 50,000 quads); at these, no input costs
-// more than 100 ms of CPU (docs/BENCHMARKS.md, "Hostile inputs"). Honest documents are far
-// below them: a Siegel KYC presentation has about 120 JSON values and 40 statements, the largest
-// W3C vector document about 100 values.
+// more than 100 ms of CPU (docs/BENCHMARKS.md, "Hostile presentations"). Honest documents are
+// far below them: a Siegel KYC presentation has about 120 JSON values and 40 statements, the
+// largest W3C vector document about 100 values.
 
 /// Largest JSON-LD document accepted (bytes).
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 /// Most JSON values (objects, arrays, scalars) in one document.
-pub const MAX_JSON_VALUES: usize = 8_192;
+pub const MAX_JSON_VALUES: usize = 4_096;
 /// Deepest nesting of arrays and objects.
 pub const MAX_DEPTH: usize = 64;
 /// Most RDF quads one document may produce.
-pub const MAX_QUADS: usize = 4_096;
+pub const MAX_QUADS: usize = 2_048;
 
 /// The bundled contexts: (URL, document). Must agree with `assets/contexts/index.json`.
 pub const BUNDLED_CONTEXTS: &[(&str, &str)] = &[
