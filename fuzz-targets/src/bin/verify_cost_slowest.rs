@@ -84,7 +84,7 @@ fn main() {
             (fuzz_targets::verify_cost_of(&data), size, name, data)
         })
         .collect();
-    results.sort_by(|a, b| b.0.cmp(&a.0));
+    results.sort_by_key(|r| std::cmp::Reverse(r.0));
     println!(
         "{} inputs; the slowest {}:",
         results.len(),
