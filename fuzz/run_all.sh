@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 unset CARGO_TARGET_DIR # fuzz/ is its own workspace with its own target dir (fuzz/target)
 SECONDS_PER_TARGET="${SECONDS_PER_TARGET:-600}"
 ALL=(bbs_decode bbs2023_proof_value json_pointer multikey did jsonld_rdfc resolver_logs
-     vault_header verify_derived_mutations verify_presentation_mutations)
+     vault_header verify_derived_mutations verify_presentation_mutations verify_cost)
 TARGETS=("${@:-${ALL[@]}}")
 mkdir -p fuzz/logs
 [ -d fuzz/seeds ] || python3 fuzz/seed.py
@@ -24,8 +24,12 @@ for t in "${TARGETS[@]}"; do
         jsonld_rdfc) extra=(-dict=fuzz/dicts/jsonld.dict) ;;
         # Eight edits fit in far fewer bytes; start at full length (no slow length ramp).
         # Fork mode: a finding is saved and the run goes on for its full time.
+        # A few bytes grow a presentation to 1 MiB. Over SIEGEL_FUZZ_MAX_CPU_MS (default 100) of
+        # CPU for one verification is a crash (saved); slower than 1 s is reported as slow too.
+        verify_cost) extra=(-len_control=0 -max_len=64 -report_slow_units=1 -fork=1 -ignore_crashes=1) ;;
         verify_*) extra=(-dict=fuzz/dicts/jsonld.dict -len_control=0 -max_len=512 -fork=1 -ignore_crashes=1) ;;
     esac
+    [ "$t" = verify_cost ] && export SIEGEL_FUZZ_MAX_CPU_MS="${SIEGEL_FUZZ_MAX_CPU_MS:-100}"
     log="fuzz/logs/$t.log"
     start=$(date -u +%FT%TZ)
     "$BIN/$t" "fuzz/corpus/$t" \

@@ -20,6 +20,7 @@ mod multikey;
 mod mutate;
 mod resolver_logs;
 mod vault_header;
+mod verify_cost;
 mod verify_mutations;
 
 pub use bbs_decode::bbs_decode;
@@ -30,6 +31,7 @@ pub use jsonld_rdfc::jsonld_rdfc;
 pub use multikey::multikey;
 pub use resolver_logs::resolver_logs;
 pub use vault_header::vault_header;
+pub use verify_cost::{grow, verify_cost, verify_cost_of};
 pub use verify_mutations::{verify_derived_mutations, verify_presentation_mutations};
 
 /// A fuzz target: takes any bytes, panics only on a broken invariant.
@@ -50,4 +52,5 @@ pub const TARGETS: &[(&str, Target)] = &[
         "verify_presentation_mutations",
         verify_presentation_mutations,
     ),
+    ("verify_cost", verify_cost),
 ];

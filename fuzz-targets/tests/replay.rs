@@ -77,4 +77,5 @@ replay_tests!(
     vault_header,
     verify_derived_mutations,
     verify_presentation_mutations,
+    verify_cost,
 );

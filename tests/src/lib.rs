@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test fixtures")]
 
 pub mod cli;
+pub mod hostile;
 
 use std::path::PathBuf;
 use std::sync::Arc;

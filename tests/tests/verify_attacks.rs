@@ -10,10 +10,12 @@ use wallet_core::holder::OptionalClaims;
 use wallet_core::vault::{CredentialId, KeyId};
 
 use serde_json::{Value, json};
+use siegel_tests::hostile::Class;
 use siegel_tests::{World, bbs_sign, sample_claims};
 use wallet_core::credential::FORMAT_BBS_2023;
 use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
 use wallet_core::di::{DateTime, PresentationBinding, ProofPurpose, PublicKeyMaterial};
+use wallet_core::jsonld::{MAX_DOCUMENT_BYTES, MAX_JSON_VALUES};
 use wallet_core::keys::KeyKind;
 use wallet_core::ledger::{KeyUse, Ledger, PublishKey};
 use wallet_core::request::{ClaimsQuery, MAX_REQUEST_BYTES, PresentationRequest, RequestError};
@@ -663,6 +665,45 @@ fn finding_6_an_unreadable_status_is_refused_on_receive() {
     assert!(
         failed(&report, CheckName::Status).starts_with("status could not be read:"),
         "{report:#?}"
+    );
+}
+
+/// Issue 17 item 3: an unsigned presentation whose `givenName` is 48,000 distinct strings
+/// (about 375 KB) took the verifier 10 s before it failed, because safe mode compared every array
+/// item with every earlier one. Now it is refused by the bounds, before any JSON-LD processing
+/// (how fast is the `worst_inputs` bench's business, not a test's); and a repeat at the end of
+/// the longest array the bounds allow is still found.
+#[test]
+fn issue_17_a_long_array_is_refused() {
+    let (mut w, id, _) = received();
+    let (r, vp) = answer(&mut w, &id, &["ageOver18"]);
+    let bytes = Class::Strings48k.build(&vp);
+    assert!(bytes.len() <= MAX_DOCUMENT_BYTES, "{}", bytes.len());
+    let sent: Value = serde_json::from_slice(&bytes).unwrap();
+    let given = &sent["verifiableCredential"][0]["credentialSubject"]["givenName"];
+    assert_eq!(given.as_array().map(Vec::len), Some(48_000));
+    let report = w.verify(&bytes, &r, HolderBinding::Required);
+    let too_large = format!(
+        "canonicalization failed: document too large: more than {MAX_JSON_VALUES} JSON values"
+    );
+    assert_eq!(failed(&report, CheckName::PresentationProof), too_large);
+    assert_eq!(failed(&report, CheckName::CredentialProof), too_large);
+    assert!(!report.is_valid());
+    // As many strings as the bounds allow, then one of them again.
+    let mut repeated = sent.clone();
+    let n = MAX_JSON_VALUES - 500;
+    let items: Vec<Value> = (0..n)
+        .map(|i| json!(format!("g{i}")))
+        .chain([json!("g17")])
+        .collect();
+    repeated["verifiableCredential"][0]["credentialSubject"]["givenName"] = Value::Array(items);
+    let report = w.verify(repeated.to_string().as_bytes(), &r, HolderBinding::Required);
+    assert_eq!(
+        failed(&report, CheckName::PresentationProof),
+        format!(
+            "canonicalization failed: \"/verifiableCredential/0/credentialSubject/givenName/{n}\" \
+             is not part of the signed data: a repeated value is one statement"
+        )
     );
 }
 

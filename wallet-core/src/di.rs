@@ -152,6 +152,15 @@ pub enum ProofError {
         /// The most accepted.
         limit: usize,
     },
+    /// A `bbs-2023` credential or derived proof over more BBS messages than
+    /// [`bbs_2023::MAX_MESSAGES`], refused before any generator is computed.
+    #[error("the proof covers {count} messages; at most {limit} are accepted")]
+    TooManyMessages {
+        /// The messages signed, or claimed by the derived proof (disclosed plus hidden).
+        count: usize,
+        /// The most accepted.
+        limit: usize,
+    },
     /// The proof's `expires` is not after the verification time (VC Data Integrity § 2.1).
     #[error("the proof expired at {expires} (verification time {now})")]
     Expired {

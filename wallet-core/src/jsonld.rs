@@ -17,14 +17,22 @@ use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
 use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
 use oxrdf::{Dataset, Quad};
 
+// The limits below bound what a received document can cost before its proof is checked: a
+// verifier converts a presentation to RDF and canonicalizes it on two threads, twice each (strict
+// and lenient conversion), at about 10–20 µs per statement in all. Issue 17 measured 0.8–1.4 s
+// for documents at the former limits (100,000 values, 50,000 quads); at these, no input costs
+// more than 100 ms of CPU (docs/BENCHMARKS.md, "Hostile presentations"). Honest documents are
+// far below them: a Siegel KYC presentation has about 120 JSON values and 40 statements, the
+// largest W3C vector document about 100 values.
+
 /// Largest JSON-LD document accepted (bytes).
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 /// Most JSON values (objects, arrays, scalars) in one document.
-pub const MAX_JSON_VALUES: usize = 100_000;
+pub const MAX_JSON_VALUES: usize = 4_096;
 /// Deepest nesting of arrays and objects.
 pub const MAX_DEPTH: usize = 64;
 /// Most RDF quads one document may produce.
-pub const MAX_QUADS: usize = 50_000;
+pub const MAX_QUADS: usize = 2_048;
 
 /// The bundled contexts: (URL, document). Must agree with `assets/contexts/index.json`.
 pub const BUNDLED_CONTEXTS: &[(&str, &str)] = &[
@@ -78,7 +86,9 @@ pub enum JsonLdError {
     #[error("invalid JSON: {0}")]
     Json(String),
     /// Larger than [`MAX_DOCUMENT_BYTES`], deeper than [`MAX_DEPTH`], more values than
-    /// [`MAX_JSON_VALUES`] or more quads than [`MAX_QUADS`].
+    /// [`MAX_JSON_VALUES`], more quads than [`MAX_QUADS`], or more `@context` entries, context
+    /// values or context URLs than [`MAX_CONTEXTS`], [`MAX_CONTEXT_VALUES`] and
+    /// [`MAX_CONTEXT_URLS`] allow.
     #[error("document too large: {0}")]
     TooLarge(String),
     /// A context URL that is not bundled.
@@ -147,10 +157,16 @@ pub fn bundled_context(url: &str) -> Option<&'static str> {
 
 /// Most `@context` entries in one document (the top-level one included). A credential has one;
 /// a presentation one per credential it carries.
-pub const MAX_CONTEXTS: usize = 64;
+pub const MAX_CONTEXTS: usize = 16;
+/// Most context URLs referenced in one document, counting every entry (a URL, or each URL of an
+/// array) every time it appears. Each reference is loaded and processed again by every
+/// conversion (about 0.2 ms for the VC 2.0 context); 5,000 of them cost 3.5 s before this limit.
+/// A Siegel presentation references three.
+pub const MAX_CONTEXT_URLS: usize = 32;
 /// Most JSON values inside all of a document's own (`@context`) entries together. Bundled contexts
-/// are referenced by URL and do not count.
-pub const MAX_CONTEXT_VALUES: usize = 5_000;
+/// are referenced by URL and do not count. Below [`MAX_JSON_VALUES`], so that it still binds (the
+/// inline contexts of the W3C vectors have about 250).
+pub const MAX_CONTEXT_VALUES: usize = 2_000;
 
 /// Counts kept while checking the bounds of a document.
 #[derive(Default)]
@@ -158,6 +174,7 @@ struct Budget {
     values: usize,
     contexts: usize,
     context_values: usize,
+    context_urls: usize,
 }
 
 /// Checks the bounds before any JSON-LD processing. The context limits matter for time, not
@@ -199,6 +216,16 @@ fn check_bounds(
                 if budget.contexts > MAX_CONTEXTS {
                     return Err(JsonLdError::TooLarge(format!(
                         "more than {MAX_CONTEXTS} @context entries"
+                    )));
+                }
+                budget.context_urls += match x {
+                    serde_json::Value::String(_) => 1,
+                    serde_json::Value::Array(a) => a.iter().filter(|u| u.is_string()).count(),
+                    _ => 0,
+                };
+                if budget.context_urls > MAX_CONTEXT_URLS {
+                    return Err(JsonLdError::TooLarge(format!(
+                        "more than {MAX_CONTEXT_URLS} context URLs in @context entries"
                     )));
                 }
             }
@@ -319,8 +346,20 @@ fn renamed_line(quad: &Quad, rename: impl Fn(&str) -> String) -> String {
 /// [`MAX_CANONICALIZATION_WORK`] steps to tell apart; `oxrdf`, which computes the labels, has no
 /// limit of its own, so a counted dry run of the same algorithm goes first.
 pub fn canonical_labels(quads: &[Quad]) -> Result<BTreeMap<String, String>, JsonLdError> {
-    rdfc_work::canonical_labels(quads).map_err(|_| JsonLdError::CanonicalizationTooComplex)?;
-    let dataset: Dataset = quads.iter().cloned().collect();
+    // Only the quads that mention a blank node take part in labelling (RDFC-1.0 § 4.4 step 2: the
+    // blank node to quads map), so the others are left out of both runs: a document of
+    // thousands of plain statements and one blank node costs one small dataset, not an index of
+    // every statement.
+    let owned: Vec<Quad> = quads
+        .iter()
+        .filter(|q| has_blank_node(q))
+        .cloned()
+        .collect();
+    if owned.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    rdfc_work::canonical_labels(&owned).map_err(|_| JsonLdError::CanonicalizationTooComplex)?;
+    let dataset: Dataset = owned.into_iter().collect();
     Ok(dataset
         .canonicalize_blank_nodes(CanonicalizationAlgorithm::Rdfc10 {
             hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
@@ -328,6 +367,13 @@ pub fn canonical_labels(quads: &[Quad]) -> Result<BTreeMap<String, String>, Json
         .into_iter()
         .map(|(from, to)| (from.as_str().to_owned(), to.as_str().to_owned()))
         .collect())
+}
+
+/// Whether a blank node is the quad's subject, object or graph name.
+fn has_blank_node(q: &Quad) -> bool {
+    matches!(q.subject, oxrdf::NamedOrBlankNode::BlankNode(_))
+        || matches!(q.object, oxrdf::Term::BlankNode(_))
+        || matches!(q.graph_name, oxrdf::GraphName::BlankNode(_))
 }
 
 /// RDFC-1.0 (SHA-256) of a set of quads: the canonical N-Quads lines, sorted, each ending in

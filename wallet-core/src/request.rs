@@ -13,6 +13,7 @@
 //! [OpenID4VP 1.0]: https://openid.net/specs/openid-4-verifiable-presentations-1_0.html
 //! [OpenID4VP 1.0 § 6]: https://openid.net/specs/openid-4-verifiable-presentations-1_0.html#name-digital-credentials-query-l
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -521,7 +522,11 @@ impl PresentationRequest {
         if query.claims.is_empty() {
             return Err(RequestError::Malformed("no claims requested".into()));
         }
+        // Sets beside the lists, so that a request of a few thousand claims (the most a request
+        // file holds) costs linear time, not the square of it.
         let mut names = Vec::with_capacity(query.claims.len());
+        let mut ids_seen: HashSet<&str> = HashSet::with_capacity(query.claims.len());
+        let mut names_seen: HashSet<String> = HashSet::with_capacity(query.claims.len());
         for c in &query.claims {
             let name = match c.path.as_slice() {
                 [Value::String(s), Value::String(n)] if s == "credentialSubject" => n.clone(),
@@ -537,11 +542,7 @@ impl PresentationRequest {
             // refers to them; otherwise a set would name whichever claim came first, or a
             // claim would silently fall out of every set.
             match &c.id {
-                Some(id)
-                    if names
-                        .iter()
-                        .any(|(i, _): &(Option<String>, String)| i.as_ref() == Some(id)) =>
-                {
+                Some(id) if !ids_seen.insert(id.as_str()) => {
                     return Err(RequestError::Malformed(format!(
                         "two claims have the id {id:?}"
                     )));
@@ -554,19 +555,18 @@ impl PresentationRequest {
                 }
                 _ => {}
             }
-            if names.iter().any(|(_, n)| *n == name) {
+            if !names_seen.insert(name.clone()) {
                 return Err(RequestError::Malformed(format!(
                     "claim {name} is asked for twice"
                 )));
             }
             names.push((c.id.clone(), name));
         }
-        let by_id = |id: &str| {
-            names
-                .iter()
-                .find(|(i, _)| i.as_deref() == Some(id))
-                .map(|(_, n)| n.clone())
-        };
+        let ids: HashMap<&str, &String> = names
+            .iter()
+            .filter_map(|(i, n)| Some((i.as_deref()?, n)))
+            .collect();
+        let by_id = |id: &str| ids.get(id).map(|n| (*n).clone());
         let (required, optional) = match &query.claim_sets {
             None => (names.iter().map(|(_, n)| n.clone()).collect(), Vec::new()),
             Some(sets) => {
@@ -589,18 +589,21 @@ impl PresentationRequest {
                 // but not in all. Sets that neither contain nor extend the required core are
                 // alternatives Siegel does not offer; the preferred set and the core are enough
                 // to answer what `siegel verifier request` produces.
+                let sets: Vec<HashSet<&String>> =
+                    resolved.iter().map(|s| s.iter().collect()).collect();
                 let required: Vec<String> = resolved[0]
                     .iter()
-                    .filter(|c| resolved.iter().all(|s| s.contains(c)))
+                    .filter(|c| sets.iter().all(|s| s.contains(c)))
                     .cloned()
                     .collect();
+                let required_set: HashSet<&String> = required.iter().collect();
                 // The holder answers with the core alone when it withholds the optional claims,
                 // and the verifier checks only the core: that is sound only if the core is
                 // itself an acceptable set. `[[a], [b]]` (a or b) has an empty core, which would
                 // let an answer with neither pass.
                 let core_acceptable = resolved
                     .iter()
-                    .any(|s| s.iter().all(|c| required.contains(c)));
+                    .any(|s| s.iter().all(|c| required_set.contains(c)));
                 if !core_acceptable {
                     return unsupported(format!(
                         "claim_sets whose common claims [{}] are not themselves an acceptable set \
@@ -610,7 +613,7 @@ impl PresentationRequest {
                 }
                 let optional = resolved[0]
                     .iter()
-                    .filter(|c| !required.contains(c))
+                    .filter(|c| !required_set.contains(c))
                     .cloned()
                     .collect();
                 (required, optional)

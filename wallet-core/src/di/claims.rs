@@ -142,11 +142,21 @@ impl VerifiedClaims {
         self.statements.iter().map(|(s, p, o)| (s, p.as_str(), o))
     }
 
+    /// The statements about `subject`, in order: a binary search in the sorted statements, so
+    /// that asking about every subject of a large graph does not cost the square of its size.
+    fn about(&self, subject: &Node) -> &[(Node, String, ClaimValue)] {
+        let start = self.statements.partition_point(|(s, _, _)| s < subject);
+        let rest = &self.statements[start..];
+        &rest[..rest.partition_point(|(s, _, _)| s == subject)]
+    }
+
     /// The values of `predicate` on `subject`.
     pub fn values(&self, subject: &Node, predicate: &str) -> Vec<&ClaimValue> {
-        self.statements
+        let about = self.about(subject);
+        let start = about.partition_point(|(_, p, _)| p.as_str() < predicate);
+        about[start..]
             .iter()
-            .filter(|(s, p, _)| s == subject && p == predicate)
+            .take_while(|(_, p, _)| p == predicate)
             .map(|(_, _, o)| o)
             .collect()
     }
@@ -227,10 +237,8 @@ impl VerifiedClaims {
     pub fn subject_claims(&self) -> BTreeMap<&str, Vec<&ClaimValue>> {
         let mut out: BTreeMap<&str, Vec<&ClaimValue>> = BTreeMap::new();
         for s in self.subjects() {
-            for (subject, p, o) in &self.statements {
-                if subject == s {
-                    out.entry(p.as_str()).or_default().push(o);
-                }
+            for (_, p, o) in self.about(s) {
+                out.entry(p.as_str()).or_default().push(o);
             }
         }
         out
@@ -243,5 +251,67 @@ impl VerifiedClaims {
             Some([one]) => Some(one),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use oxrdf::{BlankNode, Literal, NamedNode};
+
+    /// The binary searches answer what a scan of every statement answers.
+    #[test]
+    fn lookups_match_a_scan() {
+        let iri = |s: &str| NamedNode::new(format!("https://example.com/{s}")).unwrap();
+        let subjects: Vec<NamedOrBlankNode> = vec![
+            iri("a").into(),
+            iri("b").into(),
+            BlankNode::new("x").unwrap().into(),
+            BlankNode::new("y").unwrap().into(),
+        ];
+        let mut quads = Vec::new();
+        for (i, s) in subjects.iter().enumerate() {
+            for p in ["p", "q", "r"].iter().take(i + 1) {
+                for v in 0..=i {
+                    quads.push(Quad::new(
+                        s.clone(),
+                        iri(p),
+                        Literal::new_simple_literal(v.to_string()),
+                        GraphName::DefaultGraph,
+                    ));
+                }
+            }
+        }
+        quads.push(Quad::new(
+            iri("c"),
+            NamedNode::new(vc::CREDENTIAL_SUBJECT).unwrap(),
+            BlankNode::new("x").unwrap(),
+            GraphName::DefaultGraph,
+        ));
+        quads.push(Quad::new(
+            iri("c"),
+            NamedNode::new(RDF_TYPE).unwrap(),
+            NamedNode::new(vc::VERIFIABLE_CREDENTIAL).unwrap(),
+            GraphName::DefaultGraph,
+        ));
+        let claims = VerifiedClaims::from_quads(&quads);
+        let nodes: Vec<Node> = claims.statements().map(|(s, _, _)| s.clone()).collect();
+        for s in nodes
+            .iter()
+            .chain([&Node::Iri("https://example.com/none".into())])
+        {
+            for p in ["p", "q", "r", "s"].map(|p| format!("https://example.com/{p}")) {
+                let scan: Vec<&ClaimValue> = claims
+                    .statements()
+                    .filter(|(n, q, _)| *n == s && *q == p)
+                    .map(|(_, _, o)| o)
+                    .collect();
+                assert_eq!(claims.values(s, &p), scan, "{s:?} {p}");
+            }
+        }
+        let subject = claims.subject_claims();
+        assert_eq!(subject.len(), 3, "{subject:?}");
+        assert_eq!(subject["https://example.com/r"].len(), 3);
     }
 }

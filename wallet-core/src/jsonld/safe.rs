@@ -22,7 +22,9 @@
 //!    with a lenient one.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::hash_map::RandomState;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use oxrdf::{GraphName, NamedOrBlankNode, Quad, Term};
 use serde_json::Value;
@@ -148,12 +150,21 @@ fn exact_number(n: &serde_json::Number) -> bool {
 /// Checks the document's contexts, keywords and values before any JSON-LD processing; see the
 /// module documentation. Errors name the JSON pointer (RFC 6901) of the offending member.
 ///
+/// Linear in the size of the document: the repeated-value check compares hashes of the array
+/// items, each computed once from its children's (a comparison of every item with every earlier
+/// one took seconds on an array of 48,000 strings).
+///
 /// # Errors
 /// [`JsonLdError::InlineContext`], [`JsonLdError::UnknownContext`],
 /// [`JsonLdError::ContextNotAllowed`], [`JsonLdError::KeywordNotAllowed`],
 /// [`JsonLdError::Dropped`].
 pub fn check_document(document: &Value, policy: &ContextPolicy) -> Result<(), JsonLdError> {
-    walk(document, &mut String::new(), policy)
+    let mut walker = Walker {
+        policy,
+        hashes: RandomState::new(),
+        path: String::new(),
+    };
+    walker.walk(document).map(|_| ())
 }
 
 /// Appends one RFC 6901 reference token to `path`.
@@ -168,87 +179,141 @@ fn push_token(path: &mut String, token: &str) {
     }
 }
 
-fn walk(v: &Value, path: &mut String, policy: &ContextPolicy) -> Result<(), JsonLdError> {
-    match v {
-        Value::Null => Err(JsonLdError::Dropped {
-            path: path.clone(),
-            reason: "a null value is dropped by JSON-LD expansion".into(),
-        }),
-        // An empty array expands to nothing (JSON-LD 1.1 API § 13.4), and a repeated value is one
-        // statement: the JSON would show a member, or a count, that no signature covers.
-        Value::Array(items) if items.is_empty() => Err(JsonLdError::Dropped {
-            path: path.clone(),
-            reason: "an empty array is dropped by JSON-LD expansion".into(),
-        }),
-        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, x)| {
-            let len = path.len();
-            push_token(path, &i.to_string());
-            let r = if items[..i].contains(x) {
-                Err(JsonLdError::Dropped {
-                    path: path.clone(),
-                    reason: "a repeated value is one statement".into(),
-                })
-            } else {
-                walk(x, path, policy)
-            };
-            path.truncate(len);
-            r
-        }),
-        // A value object is accepted only for what plain JSON cannot say, a language-tagged
-        // string: `{"@value": false}`, `{"@value": "false", "@type": "xsd:boolean"}` or a typed
-        // date sign the same statement as the plain value while a JSON reader sees an object.
-        Value::Object(members) if members.contains_key("@value") => {
-            let language_string = members.len() == 2
-                && members.get("@value").is_some_and(Value::is_string)
-                && members.get("@language").is_some_and(Value::is_string);
-            if language_string {
-                Ok(())
-            } else {
-                Err(JsonLdError::KeywordNotAllowed {
-                    path: path.clone(),
-                    keyword: "@value (only a string with @language may be a value object)".into(),
-                })
-            }
-        }
-        Value::Object(members) => {
-            // `id`/`type` are the VC contexts' aliases of `@id`/`@type`; with both, one of the
-            // two is not what the JSON reader sees (JSON-LD 1.1 § 4.1.3, colliding keywords).
-            for (alias, keyword) in [("id", "@id"), ("type", "@type")] {
-                if members.contains_key(alias) && members.contains_key(keyword) {
-                    return Err(JsonLdError::KeywordNotAllowed {
-                        path: path.clone(),
-                        keyword: format!("{keyword} beside its alias {alias}"),
-                    });
+/// One [`check_document`] pass.
+struct Walker<'a> {
+    policy: &'a ContextPolicy,
+    /// Keyed with per-process random keys, so that no document can be built whose distinct
+    /// items collide (every collision costs a full comparison).
+    hashes: RandomState,
+    /// JSON pointer of the value being checked.
+    path: String,
+}
+
+impl Walker<'_> {
+    /// Checks `v` (at `self.path`) and returns its hash: equal JSON values (`Value::eq`, as
+    /// `serde_json` compares them: objects regardless of member order, `0.0 == -0.0`) have equal
+    /// hashes. Each value is hashed once, from its children's hashes, so a whole document costs
+    /// time linear in its size however deeply it nests.
+    fn walk(&mut self, v: &Value) -> Result<u64, JsonLdError> {
+        match v {
+            Value::Null => Err(JsonLdError::Dropped {
+                path: self.path.clone(),
+                reason: "a null value is dropped by JSON-LD expansion".into(),
+            }),
+            // An empty array expands to nothing (JSON-LD 1.1 API § 13.4), and a repeated value
+            // is one statement: the JSON would show a member, or a count, that no signature
+            // covers.
+            Value::Array(items) if items.is_empty() => Err(JsonLdError::Dropped {
+                path: self.path.clone(),
+                reason: "an empty array is dropped by JSON-LD expansion".into(),
+            }),
+            Value::Array(items) => self.array(items),
+            // A value object is accepted only for what plain JSON cannot say, a language-tagged
+            // string: `{"@value": false}`, `{"@value": "false", "@type": "xsd:boolean"}` or a
+            // typed date sign the same statement as the plain value while a JSON reader sees an
+            // object.
+            Value::Object(members) if members.contains_key("@value") => {
+                let language_string = members.len() == 2
+                    && members.get("@value").is_some_and(Value::is_string)
+                    && members.get("@language").is_some_and(Value::is_string);
+                if language_string {
+                    Ok(self.hashes.hash_one((Tag::LanguageString, v)))
+                } else {
+                    Err(JsonLdError::KeywordNotAllowed {
+                        path: self.path.clone(),
+                        keyword: "@value (only a string with @language may be a value object)"
+                            .into(),
+                    })
                 }
             }
-            members.iter().try_for_each(|(key, x)| {
-                let len = path.len();
-                push_token(path, key);
-                let r = if key == "@context" {
-                    check_context(x, path, policy)
-                } else if key.starts_with('@') && !BODY_KEYWORDS.contains(&key.as_str()) {
-                    Err(JsonLdError::KeywordNotAllowed {
-                        path: path.clone(),
-                        keyword: key.clone(),
-                    })
-                } else if key.starts_with("_:") {
-                    Err(JsonLdError::Dropped {
-                        path: path.clone(),
-                        reason: "a blank-node property is dropped by JSON-LD to RDF".into(),
-                    })
-                } else {
-                    walk(x, path, policy)
-                };
-                path.truncate(len);
-                r
-            })
+            Value::Object(members) => self.object(members),
+            Value::Number(n) if !exact_number(n) => Err(JsonLdError::Dropped {
+                path: self.path.clone(),
+                reason: "a number beyond 2^53 is not read the same by every reader".into(),
+            }),
+            Value::Bool(b) => Ok(self.hashes.hash_one((Tag::Bool, b))),
+            Value::Number(n) => Ok(self.hashes.hash_one((Tag::Number, n))),
+            Value::String(s) => Ok(self.hashes.hash_one((Tag::String, s.as_str()))),
         }
-        Value::Number(n) if !exact_number(n) => Err(JsonLdError::Dropped {
-            path: path.clone(),
-            reason: "a number beyond 2^53 is not read the same by every reader".into(),
-        }),
-        Value::Bool(_) | Value::Number(_) | Value::String(_) => Ok(()),
     }
+
+    /// The items in order; the first one equal to an earlier one is refused. An item equal to an
+    /// earlier one passes every other check that one passed, so checking it before comparing
+    /// reports the same error as comparing first.
+    fn array(&mut self, items: &[Value]) -> Result<u64, JsonLdError> {
+        // Hash of an item → indexes of the earlier items with that hash (nearly always one).
+        let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(items.len());
+        let mut hasher = self.hashes.build_hasher();
+        Tag::Array.hash(&mut hasher);
+        for (i, x) in items.iter().enumerate() {
+            let len = self.path.len();
+            push_token(&mut self.path, &i.to_string());
+            let h = self.walk(x)?;
+            let earlier = seen.entry(h).or_default();
+            if earlier.iter().any(|&j| items[j] == *x) {
+                return Err(JsonLdError::Dropped {
+                    path: self.path.clone(),
+                    reason: "a repeated value is one statement".into(),
+                });
+            }
+            earlier.push(i);
+            self.path.truncate(len);
+            hasher.write_u64(h);
+        }
+        Ok(hasher.finish())
+    }
+
+    /// The members of a node object (not a value object).
+    fn object(&mut self, members: &serde_json::Map<String, Value>) -> Result<u64, JsonLdError> {
+        // `id`/`type` are the VC contexts' aliases of `@id`/`@type`; with both, one of the two
+        // is not what the JSON reader sees (JSON-LD 1.1 § 4.1.3, colliding keywords).
+        for (alias, keyword) in [("id", "@id"), ("type", "@type")] {
+            if members.contains_key(alias) && members.contains_key(keyword) {
+                return Err(JsonLdError::KeywordNotAllowed {
+                    path: self.path.clone(),
+                    keyword: format!("{keyword} beside its alias {alias}"),
+                });
+            }
+        }
+        // Members are combined by a sum, which does not depend on their order: equal maps are
+        // equal whatever order they iterate in.
+        let mut sum = 0u64;
+        for (key, x) in members {
+            let len = self.path.len();
+            push_token(&mut self.path, key);
+            let h = if key == "@context" {
+                check_context(x, &mut self.path, self.policy)?;
+                self.hashes.hash_one((Tag::Context, x))
+            } else if key.starts_with('@') && !BODY_KEYWORDS.contains(&key.as_str()) {
+                return Err(JsonLdError::KeywordNotAllowed {
+                    path: self.path.clone(),
+                    keyword: key.clone(),
+                });
+            } else if key.starts_with("_:") {
+                return Err(JsonLdError::Dropped {
+                    path: self.path.clone(),
+                    reason: "a blank-node property is dropped by JSON-LD to RDF".into(),
+                });
+            } else {
+                self.walk(x)?
+            };
+            self.path.truncate(len);
+            sum = sum.wrapping_add(self.hashes.hash_one((key.as_str(), h)));
+        }
+        Ok(self.hashes.hash_one((Tag::Object, members.len(), sum)))
+    }
+}
+
+/// What kind of value a hash is of, hashed first so that values of different kinds differ.
+#[derive(Clone, Copy, Hash)]
+enum Tag {
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+    LanguageString,
+    Context,
 }
 
 /// An `@context` value: a URL or an array of URLs, each allowed by the policy.
@@ -499,5 +564,202 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
             members.insert(key, v);
         }
         Ok(Value::Object(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// The check as it was before it was made linear (every array item compared with every
+    /// earlier one), kept here as the definition the linear one must agree with.
+    fn reference(v: &Value, path: &mut String, policy: &ContextPolicy) -> Result<(), JsonLdError> {
+        let dropped = |path: &str, reason: &str| JsonLdError::Dropped {
+            path: path.to_owned(),
+            reason: reason.to_owned(),
+        };
+        match v {
+            Value::Null => Err(dropped(
+                path,
+                "a null value is dropped by JSON-LD expansion",
+            )),
+            Value::Array(items) if items.is_empty() => Err(dropped(
+                path,
+                "an empty array is dropped by JSON-LD expansion",
+            )),
+            Value::Array(items) => items.iter().enumerate().try_for_each(|(i, x)| {
+                let len = path.len();
+                push_token(path, &i.to_string());
+                let r = if items[..i].contains(x) {
+                    Err(dropped(path, "a repeated value is one statement"))
+                } else {
+                    reference(x, path, policy)
+                };
+                path.truncate(len);
+                r
+            }),
+            Value::Object(members) if members.contains_key("@value") => {
+                let language_string = members.len() == 2
+                    && members.get("@value").is_some_and(Value::is_string)
+                    && members.get("@language").is_some_and(Value::is_string);
+                if language_string {
+                    Ok(())
+                } else {
+                    Err(JsonLdError::KeywordNotAllowed {
+                        path: path.clone(),
+                        keyword: "@value (only a string with @language may be a value object)"
+                            .into(),
+                    })
+                }
+            }
+            Value::Object(members) => {
+                for (alias, keyword) in [("id", "@id"), ("type", "@type")] {
+                    if members.contains_key(alias) && members.contains_key(keyword) {
+                        return Err(JsonLdError::KeywordNotAllowed {
+                            path: path.clone(),
+                            keyword: format!("{keyword} beside its alias {alias}"),
+                        });
+                    }
+                }
+                members.iter().try_for_each(|(key, x)| {
+                    let len = path.len();
+                    push_token(path, key);
+                    let r = if key == "@context" {
+                        check_context(x, path, policy)
+                    } else if key.starts_with('@') && !BODY_KEYWORDS.contains(&key.as_str()) {
+                        Err(JsonLdError::KeywordNotAllowed {
+                            path: path.clone(),
+                            keyword: key.clone(),
+                        })
+                    } else if key.starts_with("_:") {
+                        Err(dropped(
+                            path,
+                            "a blank-node property is dropped by JSON-LD to RDF",
+                        ))
+                    } else {
+                        reference(x, path, policy)
+                    };
+                    path.truncate(len);
+                    r
+                })
+            }
+            Value::Number(n) if !exact_number(n) => Err(dropped(
+                path,
+                "a number beyond 2^53 is not read the same by every reader",
+            )),
+            Value::Bool(_) | Value::Number(_) | Value::String(_) => Ok(()),
+        }
+    }
+
+    fn both(v: &Value) -> (String, String) {
+        let policy = ContextPolicy::bundled();
+        let new = format!("{:?}", check_document(v, &policy));
+        let old = format!("{:?}", reference(v, &mut String::new(), &policy));
+        (new, old)
+    }
+
+    fn repeated_at(v: &Value) -> Option<String> {
+        match check_document(v, &ContextPolicy::bundled()) {
+            Err(JsonLdError::Dropped { path, reason }) if reason.contains("repeated") => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Repeats are found where they were, by JSON equality as `serde_json` defines it.
+    #[test]
+    fn repeated_values_are_found_as_before() {
+        let cases = [
+            (json!(["a", "b", "a"]), Some("/2")),
+            (json!(["a", "b", "c"]), None),
+            // Integers and floats are different JSON numbers; the two zeros are one.
+            (json!([1, 1.0]), None),
+            (json!([0.0, -0.0]), Some("/1")),
+            (json!([true, "true"]), None),
+            // Objects are equal whatever the order of their members.
+            (json!([{"a": 1, "b": 2}, {"b": 2, "a": 1}]), Some("/1")),
+            (json!([{"a": 1, "b": 2}, {"a": 1, "b": 3}]), None),
+            (json!([[1, 2], [2, 1]]), None),
+            (json!([[1, 2], [1, 2]]), Some("/1")),
+            (json!({"p": [{"q": ["x", "y", "x"]}]}), Some("/p/0/q/2")),
+            (
+                json!([{"@value": "x", "@language": "en"}, {"@value": "x", "@language": "en"}]),
+                Some("/1"),
+            ),
+            (
+                json!([{"@value": "x", "@language": "en"}, {"@value": "x", "@language": "de"}]),
+                None,
+            ),
+            (json!(["x", {"@value": "x", "@language": "en"}]), None),
+            (json!([{"p": ["a", "b"]}, {"p": ["b", "a"]}]), None),
+        ];
+        for (doc, want) in cases {
+            assert_eq!(repeated_at(&doc).as_deref(), want, "{doc}");
+            let (new, old) = both(&doc);
+            assert_eq!(new, old, "{doc}");
+        }
+        // An error inside an item comes first, in document order.
+        let (new, old) = both(&json!(["a", null, "a"]));
+        assert_eq!(new, old);
+        assert!(new.contains("\"/1\"") && new.contains("null"), "{new}");
+        let (new, old) = both(&json!(["a", "a", null]));
+        assert_eq!(new, old);
+        assert!(new.contains("\"/1\"") && new.contains("repeated"), "{new}");
+    }
+
+    /// The attack of issue 17: tens of thousands of strings, all different, then one repeat.
+    #[test]
+    fn long_arrays_are_checked_whole() {
+        let mut items: Vec<Value> = (0..48_000).map(|i| format!("name {i}").into()).collect();
+        assert!(check_document(&Value::Array(items.clone()), &ContextPolicy::bundled()).is_ok());
+        items.push("name 17".into());
+        assert_eq!(repeated_at(&Value::Array(items)).as_deref(), Some("/48000"));
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (0u8..3).prop_map(Value::from),
+            prop::sample::select(vec![0.0, -0.0, 1.0, 1e300]).prop_map(Value::from),
+            prop::sample::select(vec!["a", "b", "en", "_:b0"]).prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop::sample::select(vec![
+                        "a",
+                        "b",
+                        "id",
+                        "@id",
+                        "type",
+                        "@type",
+                        "@value",
+                        "@language",
+                        "_:x",
+                        "@graph",
+                    ]),
+                    inner,
+                    0..4,
+                )
+                .prop_map(|m| Value::Object(
+                    m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+                )),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The linear check gives the verdict, and the error, of the quadratic one.
+        #[test]
+        fn linear_check_agrees_with_the_definition(doc in value()) {
+            let (new, old) = both(&doc);
+            prop_assert_eq!(new, old);
+        }
     }
 }

@@ -75,6 +75,12 @@ fn sign_base(
         mandatory_pointers,
         &canonical_config,
     )?;
+    if messages.len() > super::MAX_MESSAGES {
+        return Err(ProofError::TooManyMessages {
+            count: messages.len(),
+            limit: super::MAX_MESSAGES,
+        });
+    }
     let signature = key
         .sign::<Bls12381Sha256, _>(&bbs_header, &messages)
         .map_err(|e| ProofError::Malformed(format!("BBS signing failed: {e}")))?;

@@ -133,8 +133,9 @@ pub fn verify_derived(
 ///
 /// # Errors
 /// [`ProofError::InvalidSignature`] for a proof that does not verify;
-/// [`ProofError::Expired`] / [`ProofError::NotYetValid`] outside the validity period; other
-/// variants name the malformed part.
+/// [`ProofError::Expired`] / [`ProofError::NotYetValid`] outside the validity period;
+/// [`ProofError::TooManyMessages`] for a proof over more than
+/// [`MAX_MESSAGES`](super::MAX_MESSAGES) messages; other variants name the malformed part.
 pub fn verify_derived_at(
     document: &Value,
     resolver: &dyn KeyResolver,
@@ -150,6 +151,17 @@ pub fn verify_derived_at(
     let value = data.proof_value;
     let bbs_proof = bbs::Proof::<Bls12381Sha256>::from_bytes(&value.bbs_proof)
         .map_err(|e| ProofError::ProofValue(e.to_string()))?;
+    // Before any generator is made: the messages the proof claims to cover.
+    let count = value
+        .selective_indexes
+        .len()
+        .saturating_add(bbs_proof.undisclosed_count());
+    if count > super::MAX_MESSAGES {
+        return Err(ProofError::TooManyMessages {
+            count,
+            limit: super::MAX_MESSAGES,
+        });
+    }
     let pairs: Vec<(usize, &[u8])> = value
         .selective_indexes
         .iter()
