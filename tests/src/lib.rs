@@ -1,6 +1,11 @@
 //! Shared fixtures of the end-to-end tests: a bank, a holder and a lender on one embedded chain,
 //! each with its own vault, driven through the application layer exactly as the front ends do.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test fixtures")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test fixtures"
+)]
 
 pub mod cli;
 pub mod hostile;
@@ -18,7 +23,9 @@ use wallet_core::issuer::{IssueRequest, Issued};
 use wallet_core::request::{ClientId, PresentationRequest};
 use wallet_core::schema::CredentialSchema;
 use wallet_core::vault::{KdfParams, Passphrase, Vault};
-use wallet_core::verify::{HolderBinding, MemoryNonceStore, NonceStore, Policy, Report, TrustList};
+use wallet_core::verify::{
+    CheckName, HolderBinding, MemoryNonceStore, NonceStore, Outcome, Policy, Report, TrustList,
+};
 
 /// A clock the test sets.
 #[derive(Clone, Copy, Debug)]
@@ -231,6 +238,59 @@ impl World {
             &self.clock,
         )
     }
+}
+
+/// The reason check `name` failed; panics (the test fails) when it did not.
+pub fn failed(report: &Report, name: CheckName) -> String {
+    match report.outcome(name) {
+        Some(Outcome::Failed(r)) => r.clone(),
+        other => panic!("{name:?} did not fail: {other:?}\n{report:#?}"),
+    }
+}
+
+/// The names of the failed checks, in report order.
+pub fn failures(report: &Report) -> Vec<CheckName> {
+    report.failures().into_iter().map(|(n, _)| n).collect()
+}
+
+/// The vault id of the presentation key of the holder identity in `vault`, and its
+/// verification method.
+pub fn presentation_key(vault: &Vault) -> (wallet_core::vault::KeyId, String) {
+    let me = wallet_core::holder::identity(vault).unwrap().unwrap();
+    let kid = vault
+        .keys()
+        .into_iter()
+        .find(|k| k.label == "holder: presentation key")
+        .unwrap()
+        .id
+        .clone();
+    (kid, me.method.to_string())
+}
+
+/// Signs `vp` (any proof it has replaced) as an answer to `request` — challenge its nonce,
+/// domain its client id — with the presentation key of the holder identity in `vault`, as an
+/// attacker who holds that vault would: `holder` is left as `vp` has it.
+pub fn sign_as_holder(
+    vault: &Vault,
+    vp: &Value,
+    request: &PresentationRequest,
+    created: DateTime,
+) -> Value {
+    let (kid, method) = presentation_key(vault);
+    let key = vault.key_secret(&kid).unwrap().ed25519().unwrap();
+    let mut vp = vp.clone();
+    vp.as_object_mut().unwrap().remove("proof");
+    wallet_core::di::sign_presentation(
+        &vp,
+        &key,
+        &method,
+        created,
+        &wallet_core::di::PresentationBinding {
+            challenge: request.nonce.to_string(),
+            domain: request.client_id.to_string(),
+        },
+    )
+    .unwrap()
 }
 
 /// Signs `doc` with bbs-2023 under `key` and `method`, with `mandatory` pointers.

@@ -12,24 +12,12 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
-use siegel_tests::{Party, World, sample_claims};
+use siegel_tests::{Party, World, failed, failures, sample_claims, sign_as_holder};
 use wallet_core::credential::FORMAT_BBS_2023;
-use wallet_core::di::PresentationBinding;
 use wallet_core::holder::OptionalClaims;
 use wallet_core::request::{ClientId, PresentationRequest};
 use wallet_core::vault::CredentialId;
-use wallet_core::verify::{CheckName, HolderBinding, NonceRefusal, Outcome, Report};
-
-fn failed(report: &Report, name: CheckName) -> String {
-    match report.outcome(name) {
-        Some(Outcome::Failed(r)) => r.clone(),
-        other => panic!("{name:?} did not fail: {other:?}\n{report:#?}"),
-    }
-}
-
-fn failures(report: &Report) -> Vec<CheckName> {
-    report.failures().into_iter().map(|(n, _)| n).collect()
-}
+use wallet_core::verify::{CheckName, HolderBinding, NonceRefusal, Outcome};
 
 /// Stores `doc` in the holder's vault (through `receive` when `checked`).
 fn store(w: &mut World, doc: &Value, checked: bool) -> CredentialId {
@@ -69,32 +57,11 @@ fn answer(w: &mut World, id: &CredentialId, request: &PresentationRequest) -> Va
 fn mallory_wraps(w: &World, vp: &Value, request: &PresentationRequest) -> Vec<u8> {
     let mut mallory = Party::new();
     let me = wallet_core::holder::setup(&mut mallory.vault, &w.ledger).unwrap();
-    let kid = mallory
-        .vault
-        .keys()
-        .into_iter()
-        .find(|k| k.label == "holder: presentation key")
-        .unwrap()
-        .id
-        .clone();
-    let key = mallory.vault.key_secret(&kid).unwrap().ed25519().unwrap();
     let mut vp = vp.clone();
-    let map = vp.as_object_mut().unwrap();
-    map.remove("proof");
-    map.insert("holder".into(), json!(me.did.as_str()));
-    wallet_core::di::sign_presentation(
-        &vp,
-        &key,
-        me.method.as_str(),
-        w.clock.0,
-        &PresentationBinding {
-            challenge: request.nonce.to_string(),
-            domain: request.client_id.to_string(),
-        },
-    )
-    .unwrap()
-    .to_string()
-    .into_bytes()
+    vp["holder"] = json!(me.did.as_str());
+    sign_as_holder(&mallory.vault, &vp, request, w.clock.0)
+        .to_string()
+        .into_bytes()
 }
 
 /// The request as a malicious site shows it to the holder: the lender's, with its own client id.

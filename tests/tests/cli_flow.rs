@@ -645,30 +645,9 @@ fn a_credential_relayed_to_another_verifier_is_invalid() {
     let wrapped = story.scene.path("wrapped.json");
     {
         let (_, vault) = story.scene.library("mallory");
-        let me = wallet_core::holder::identity(&vault).unwrap().unwrap();
-        assert_eq!(me.did.as_str(), mallory);
-        let kid = vault
-            .keys()
-            .into_iter()
-            .find(|k| k.label == "holder: presentation key")
-            .unwrap()
-            .id
-            .clone();
-        let key = vault.key_secret(&kid).unwrap().ed25519().unwrap();
         let mut vp = answered.clone();
-        vp.as_object_mut().unwrap().remove("proof");
         vp["holder"] = json!(mallory);
-        let signed = wallet_core::di::sign_presentation(
-            &vp,
-            &key,
-            me.method.as_str(),
-            SystemClock.now(),
-            &wallet_core::di::PresentationBinding {
-                challenge: request.nonce.to_string(),
-                domain: request.client_id.to_string(),
-            },
-        )
-        .unwrap();
+        let signed = siegel_tests::sign_as_holder(&vault, &vp, &request, SystemClock.now());
         std::fs::write(&wrapped, signed.to_string()).unwrap();
     }
     for flags in [&[][..], &["--no-holder-binding"][..]] {

@@ -3,18 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::panic, reason = "tests")]
 
 use serde_json::Value;
-use siegel_tests::{World, sample_claims};
+use siegel_tests::{World, failed, sample_claims};
 use wallet_core::holder::OptionalClaims;
 use wallet_core::issuer::StatusTarget;
 use wallet_core::ledger::StatusChange;
-use wallet_core::verify::{CheckName, HolderBinding, Outcome, Report};
-
-fn failed(report: &Report, name: CheckName) -> String {
-    match report.outcome(name) {
-        Some(Outcome::Failed(r)) => r.clone(),
-        other => panic!("{name:?} did not fail: {other:?}\n{report:#?}"),
-    }
-}
+use wallet_core::verify::{CheckName, HolderBinding};
 
 /// Issue, import, request ageOver18 + incomeBand, present: returns (world, credential id, request, presentation bytes).
 fn presented() -> (

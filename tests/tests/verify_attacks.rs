@@ -7,33 +7,23 @@
 
 use std::time::{Duration, Instant};
 use wallet_core::holder::OptionalClaims;
-use wallet_core::vault::{CredentialId, KeyId};
+use wallet_core::vault::CredentialId;
 
 use serde_json::{Value, json};
 use siegel_tests::hostile::Class;
-use siegel_tests::{World, bbs_sign, sample_claims};
+use siegel_tests::{
+    World, bbs_sign, failed, failures, presentation_key, sample_claims, sign_as_holder,
+};
 use wallet_core::credential::FORMAT_BBS_2023;
 use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
-use wallet_core::di::{DateTime, PresentationBinding, ProofPurpose, PublicKeyMaterial};
+use wallet_core::di::{DateTime, ProofPurpose, PublicKeyMaterial};
 use wallet_core::jsonld::{MAX_DOCUMENT_BYTES, MAX_JSON_VALUES};
 use wallet_core::keys::KeyKind;
 use wallet_core::ledger::{KeyUse, Ledger, PublishKey};
 use wallet_core::request::{ClaimsQuery, MAX_REQUEST_BYTES, PresentationRequest, RequestError};
 use wallet_core::verify::{
-    CheckName, FileNonceStore, HolderBinding, NonceRefusal, NonceStore, Outcome, Policy, Report,
+    CheckName, FileNonceStore, HolderBinding, NonceRefusal, NonceStore, Policy, Report,
 };
-
-fn failed(report: &Report, name: CheckName) -> String {
-    match report.outcome(name) {
-        Some(Outcome::Failed(r)) => r.clone(),
-        other => panic!("{name:?} did not fail: {other:?}\n{report:#?}"),
-    }
-}
-
-/// The names of the failed checks.
-fn failures(report: &Report) -> Vec<CheckName> {
-    report.failures().into_iter().map(|(n, _)| n).collect()
-}
 
 /// A world whose holder received an honest credential; returns the world, the credential's
 /// vault id and the issued document.
@@ -59,42 +49,11 @@ fn answer(w: &mut World, id: &CredentialId, required: &[&str]) -> (PresentationR
     (r, a.presentation)
 }
 
-/// The vault id of the holder's presentation key and its verification method.
-fn holder_key(w: &World) -> (KeyId, String) {
-    let me = wallet_core::holder::identity(&w.holder.vault)
-        .unwrap()
-        .unwrap();
-    let kid = w
-        .holder
-        .vault
-        .keys()
-        .into_iter()
-        .find(|k| k.label == "holder: presentation key")
-        .unwrap()
-        .id
-        .clone();
-    (kid, me.method.to_string())
-}
-
 /// The holder (the attacker) signs an edited presentation for `request` with its own key.
 fn holder_signs(w: &World, vp: &Value, request: &PresentationRequest) -> Vec<u8> {
-    let (kid, method) = holder_key(w);
-    let key = w.holder.vault.key_secret(&kid).unwrap().ed25519().unwrap();
-    let mut vp = vp.clone();
-    vp.as_object_mut().unwrap().remove("proof");
-    wallet_core::di::sign_presentation(
-        &vp,
-        &key,
-        &method,
-        w.clock.0,
-        &PresentationBinding {
-            challenge: request.nonce.to_string(),
-            domain: request.client_id.to_string(),
-        },
-    )
-    .unwrap()
-    .to_string()
-    .into_bytes()
+    sign_as_holder(&w.holder.vault, vp, request, w.clock.0)
+        .to_string()
+        .into_bytes()
 }
 
 /// The issued document without its proof, to edit and sign again.
@@ -442,7 +401,7 @@ fn a_credential_signed_with_the_holders_ed25519_key_is_refused() {
     // "credential" the holder signs about itself must not pass as a bbs-2023 one.
     let (mut w, id, doc) = received();
     let (r, vp) = answer(&mut w, &id, &["ageOver18"]);
-    let (kid, method) = holder_key(&w);
+    let (kid, method) = presentation_key(&w.holder.vault);
     let key = w.holder.vault.key_secret(&kid).unwrap().ed25519().unwrap();
     let me = w.holder_did();
     let mut d = unsigned(&doc);

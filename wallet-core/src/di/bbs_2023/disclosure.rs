@@ -127,7 +127,7 @@ pub fn disclosure_data(
 /// deriving a proof, so a holder can preview it.
 ///
 /// # Errors
-/// [`ProofError`] for a credential or pointers that [`derive`] would also refuse.
+/// [`ProofError`] for a credential or pointers that [`derive()`] would also refuse.
 pub fn revealed(
     credential: &Value,
     selective_pointers: &[String],
