@@ -56,7 +56,9 @@ impl Desk {
 /// The app in a test window, with the smallest KDF and no desktop services.
 fn harness(settings: Settings, connection: Option<Connection>) -> Harness<'static, SiegelApp> {
     Harness::builder()
-        .with_size(egui::vec2(1000.0, 900.0))
+        // Tall enough that the Present screen's controls sit below the full preview (which now
+        // lists everything a verifier sees) without scrolling: kittest clicks what is on screen.
+        .with_size(egui::vec2(1000.0, 1800.0))
         .build_eframe(move |cc| {
             SiegelApp::new(
                 &cc.egui_ctx,
