@@ -14,19 +14,17 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use ed25519_dalek::SigningKey;
 use serde_json::{Map, Value, json};
+use wallet_core::bbs::hazmat;
 use wallet_core::bbs::hazmat::MockedRng;
-use wallet_core::bbs::{SecretKey, hazmat};
 use wallet_core::credential::{KYC_CONTEXT, VC_V2_CONTEXT};
 use wallet_core::di::bbs_2023::{create_base_proof, derive_mocked};
 use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
-use wallet_core::di::{Clock, DateTime, Multikey, PresentationBinding, sign_presentation};
+use wallet_core::di::{Clock, DateTime, PresentationBinding, sign_presentation};
 use wallet_core::ledger::{Fetched, KeySet, LedgerError, Lookup, TrustSource};
 use wallet_core::request::{ClientId, Nonce, PresentationRequest};
 use wallet_core::verify::{HolderBinding, MemoryNonceStore, NonceStore, Policy, TrustList};
 
-use crate::fixtures::{hex_field, json as fixture};
 use crate::mutate::Reader;
 
 /// The verifier's nonce and domain (the derived proof's presentation header commits to both and
@@ -84,15 +82,8 @@ fn original() -> &'static Original {
 
 fn make_original() -> Original {
     let fail = |what: &str, e: &dyn std::fmt::Display| -> ! { panic!("setup, {what}: {e}") };
-    let material = fixture(include_str!(
-        "../../wallet-core/tests/data/di/bbs-2023/BBSKeyMaterial.json"
-    ));
-    let issuer_key = SecretKey::from_bytes(&hex_field(&material, "privateKeyHex"))
-        .unwrap_or_else(|e| fail("issuer key", &e));
-    let mk = Multikey::encode_bls12_381_g2_public(issuer_key.public_key());
-    let issuer = format!("did:key:{mk}");
-    let holder = SigningKey::from_bytes(&[1; 32]);
-    let hk = Multikey::encode_ed25519_public(&holder.verifying_key().to_bytes());
+    let (issuer_key, mk, issuer) = crate::fixtures::bbs_issuer();
+    let (holder, hk) = crate::fixtures::holder();
     let holder_did = format!("did:key:{hk}");
     let credential = json!({
         "@context": [VC_V2_CONTEXT, KYC_CONTEXT],

@@ -12,18 +12,14 @@
 
 use std::sync::OnceLock;
 
-use ed25519_dalek::SigningKey;
 use serde_json::{Value, json};
+use wallet_core::bbs::hazmat;
 use wallet_core::bbs::hazmat::MockedRng;
-use wallet_core::bbs::{SecretKey, hazmat};
 use wallet_core::di::bbs_2023::{create_base_proof, derive_mocked};
 use wallet_core::di::eddsa_rdfc_2022::ProofOptions;
-use wallet_core::di::{
-    Multikey, StaticResolver, sign_presentation, verify_derived, verify_presentation,
-};
+use wallet_core::di::{StaticResolver, sign_presentation, verify_derived, verify_presentation};
 use wallet_core::jsonld::canonicalize;
 
-use crate::fixtures::{hex_field, json as fixture};
 use crate::mutate::{Reader, mutate};
 
 /// The verifier's challenge and domain.
@@ -49,13 +45,7 @@ fn originals() -> &'static Originals {
 
 fn make_originals() -> Originals {
     let fail = |what: &str, e: &dyn std::fmt::Display| -> ! { panic!("setup, {what}: {e}") };
-    let material = fixture(include_str!(
-        "../../wallet-core/tests/data/di/bbs-2023/BBSKeyMaterial.json"
-    ));
-    let issuer_key = SecretKey::from_bytes(&hex_field(&material, "privateKeyHex"))
-        .unwrap_or_else(|e| fail("issuer key", &e));
-    let mk = Multikey::encode_bls12_381_g2_public(issuer_key.public_key());
-    let issuer = format!("did:key:{mk}");
+    let (issuer_key, mk, issuer) = crate::fixtures::bbs_issuer();
     let credential = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2",
                      "https://www.w3.org/ns/credentials/examples/v2"],
@@ -103,8 +93,7 @@ fn make_originals() -> Originals {
         },
     )
     .unwrap_or_else(|e| fail("derive", &e));
-    let holder = SigningKey::from_bytes(&[1; 32]);
-    let hk = Multikey::encode_ed25519_public(&holder.verifying_key().to_bytes());
+    let (holder, hk) = crate::fixtures::holder();
     let vp = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiablePresentation"],
