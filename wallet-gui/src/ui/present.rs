@@ -145,7 +145,10 @@ pub fn show(ui: &mut egui::Ui, state: &State, forms: &mut Forms) -> Vec<Command>
                     }
                     for s in &preview.always {
                         ui.weak(wallet_core::credential::shown::label(&s.path));
-                        ui.weak(&s.value);
+                        // Long values (DIDs, registry addresses) end in "…" at the column's
+                        // edge instead of running into the next column; hovering shows all.
+                        ui.add(egui::Label::new(egui::RichText::new(&s.value).weak()).truncate())
+                            .on_hover_text(&s.value);
                         ui.end_row();
                     }
                 });
